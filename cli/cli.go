@@ -1,0 +1,32 @@
+// Package cli adds the registry's operator commands to the PocketBase root
+// command: key management, demo data and the health check.
+//
+// Example usage:
+//
+//	cli.Register(app, app.RootCmd)
+package cli
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+)
+
+// Version is the registry's semantic version, set at build time with
+// -ldflags "-X github.com/denbi/service-registry/cli.Version=1.2.3".
+var Version = "0.0.0-dev"
+
+// Register adds the commands to root and makes "--version" print the bare
+// version.
+func Register(app core.App, root *cobra.Command) {
+	root.Use = "registry"
+	root.Short = "de.NBI Service Registry"
+	root.Version = Version
+	root.SetVersionTemplate("{{.Version}}\n")
+
+	root.AddCommand(
+		newAdminKeyCommand(app),
+		newAPIKeyCommand(app),
+		newSeedCommand(app),
+		NewHealthcheckCommand(),
+	)
+}

@@ -1,0 +1,52 @@
+package hooks
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// readinessTimeout bounds the database checks of /health/ready/.
+const readinessTimeout = 2 * time.Second
+
+// healthStatus is the only body the health routes return: never a
+// per-dependency breakdown, which would describe the deployment to anyone.
+type healthStatus struct {
+	Status string `json:"status"`
+}
+
+// bindHealthRoutes serves /health/live/ (the process answers) and
+// /health/ready/ (the databases answer queries).
+func (r *registry) bindHealthRoutes(se *core.ServeEvent) {
+	getSlashed(se.Router, "/health/live/", func(e *core.RequestEvent) error {
+		return e.JSON(http.StatusOK, healthStatus{Status: "ok"})
+	}).Bind(apis.SkipSuccessActivityLog())
+
+	getSlashed(se.Router, "/health/ready/", func(e *core.RequestEvent) error {
+		if failing := checkReadiness(e.Request.Context(), e.App); len(failing) > 0 {
+			e.App.Logger().Error("Readiness check failed", "failing", failing)
+			return e.JSON(http.StatusServiceUnavailable, healthStatus{Status: "degraded"})
+		}
+		return e.JSON(http.StatusOK, healthStatus{Status: "ok"})
+	}).Bind(apis.SkipSuccessActivityLog())
+}
+
+// checkReadiness queries both databases and returns the names of those that
+// did not answer, with the reason.
+func checkReadiness(ctx context.Context, app core.App) map[string]string {
+	ctx, cancel := context.WithTimeout(ctx, readinessTimeout)
+	defer cancel()
+
+	failing := map[string]string{}
+	var one int
+	if err := app.DB().NewQuery("SELECT 1").WithContext(ctx).Row(&one); err != nil {
+		failing["data.db"] = err.Error()
+	}
+	if err := app.AuxDB().NewQuery("SELECT 1").WithContext(ctx).Row(&one); err != nil {
+		failing["auxiliary.db"] = err.Error()
+	}
+	return failing
+}

@@ -1,0 +1,73 @@
+// Package hooks binds the registry's HTTP middleware, routes and model hooks
+// to a PocketBase app. One file per concern; Register wires them in a fixed
+// order.
+//
+// Example usage:
+//
+//	hooks.MustRegister(app, cfg)
+package hooks
+
+import (
+	"github.com/denbi/service-registry/config"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// registry carries what the hooks need; its methods are the handlers.
+type registry struct {
+	app core.App
+	cfg *config.Config
+}
+
+// MustRegister is Register that panics on error.
+func MustRegister(app core.App, cfg *config.Config) {
+	if err := Register(app, cfg); err != nil {
+		panic(err)
+	}
+}
+
+// Register binds every hook of the registry to app.
+//
+// Settings that live in the database are applied once the app is
+// bootstrapped (at once when it already is, as in tests), because only then
+// are the stored settings loaded; they are re-applied after every settings
+// reload so the configuration file stays the source of truth.
+func Register(app core.App, cfg *config.Config) error {
+	r := &registry{app: app, cfg: cfg}
+
+	r.bindSettings()
+	r.bindRecordIDs()
+
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		r.registerMiddlewares(se)
+		r.registerRoutes(se)
+		return se.Next()
+	})
+	return nil
+}
+
+// registerMiddlewares installs the global middlewares. Their priorities
+// place them around PocketBase's own (activity logger -1040, panic recover
+// -1030, token auth -1020, rate limit -1000):
+//
+//	-1100 request id        every response, even early errors, carries X-Request-ID
+//	-1095 security headers  and the http→https redirect
+//	-1090 /api/v1 envelope  errors under /api/v1 get the compatibility shape
+//	-1025 key auth          ApiKey / AdminKey become @request.auth before token auth
+//	-1019 key token check   tokens of revoked keys stop working at once
+func (r *registry) registerMiddlewares(se *core.ServeEvent) {
+	se.Router.Bind(r.requestIDMiddleware())
+	se.Router.Bind(r.securityHeadersMiddleware())
+	se.Router.Unbind(defaultSecurityHeadersID)
+	se.Router.Bind(r.v1EnvelopeMiddleware())
+	se.Router.Bind(r.keyAuthMiddleware())
+	se.Router.Bind(r.keyTokenMiddleware())
+}
+
+// registerRoutes adds the registry's routes; the static site comes last so
+// every more specific route wins.
+func (r *registry) registerRoutes(se *core.ServeEvent) {
+	r.bindHealthRoutes(se)
+	r.bindV1RootRoute(se)
+	r.bindAdminRedirect(se)
+	r.bindStaticSite(se)
+}
