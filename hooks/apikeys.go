@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/denbi/service-registry/internal/apikeys"
@@ -37,7 +38,7 @@ func (r *registry) keyAuthMiddleware() *hook.Handler[*core.RequestEvent] {
 		Func: func(e *core.RequestEvent) error {
 			scheme, key, _ := strings.Cut(e.Request.Header.Get("Authorization"), " ")
 			collection, isKey := keySchemes[scheme]
-			if !isKey {
+			if !isKey || isPublicRegistration(e.Request) {
 				return e.Next()
 			}
 			record, err := apikeys.Authenticate(e.App, collection, strings.TrimSpace(key))
@@ -47,9 +48,17 @@ func (r *registry) keyAuthMiddleware() *hook.Handler[*core.RequestEvent] {
 				return credentialsError()
 			}
 			e.Auth = record
+			e.Set(keyHeaderAuthKey, true)
 			return e.Next()
 		},
 	}
+}
+
+// isPublicRegistration reports whether the request registers a service through
+// the compatibility API, which ignores credentials (as the Django registry
+// did): a stale key in a client's configuration must not block a registration.
+func isPublicRegistration(req *http.Request) bool {
+	return req.Method == http.MethodPost && req.URL.Path == "/api/v1/submissions/"
 }
 
 // keyTokenMiddleware drops PocketBase auth tokens that belong to keys which
@@ -67,6 +76,21 @@ func (r *registry) keyTokenMiddleware() *hook.Handler[*core.RequestEvent] {
 			return e.Next()
 		},
 	}
+}
+
+// keyHeaderAuthKey marks requests authenticated by an Authorization key
+// header (API clients), as opposed to a browser session token.
+const keyHeaderAuthKey = "registryKeyHeaderAuth"
+
+// authenticatedByHeader reports whether the request's key came in the header.
+func authenticatedByHeader(e *core.RequestEvent) bool {
+	v, _ := e.Get(keyHeaderAuthKey).(bool)
+	return v
+}
+
+// isAdminKey reports whether an auth record is an admin key.
+func isAdminKey(auth *core.Record) bool {
+	return apikeys.IsKey(auth, apikeys.AdminKeys)
 }
 
 // isKeyRecord reports whether an auth record is an API key of either kind.

@@ -36,6 +36,9 @@ func Register(app core.App, cfg *config.Config) error {
 
 	r.bindSettings()
 	r.bindRecordIDs()
+	r.bindReferenceData()
+	r.bindSubmissionValidation()
+	r.bindSubmissionRequests()
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		r.registerMiddlewares(se)
@@ -52,6 +55,7 @@ func Register(app core.App, cfg *config.Config) error {
 //	-1100 request id        every response, even early errors, carries X-Request-ID
 //	-1095 security headers  and the http→https redirect
 //	-1090 /api/v1 envelope  errors under /api/v1 get the compatibility shape
+//	-1089 Retry-After       on 429 answers of PocketBase's rate limiter
 //	-1025 key auth          ApiKey / AdminKey become @request.auth before token auth
 //	-1019 key token check   tokens of revoked keys stop working at once
 func (r *registry) registerMiddlewares(se *core.ServeEvent) {
@@ -59,6 +63,7 @@ func (r *registry) registerMiddlewares(se *core.ServeEvent) {
 	se.Router.Bind(r.securityHeadersMiddleware())
 	se.Router.Unbind(defaultSecurityHeadersID)
 	se.Router.Bind(r.v1EnvelopeMiddleware())
+	se.Router.Bind(r.retryAfterMiddleware())
 	se.Router.Bind(r.keyAuthMiddleware())
 	se.Router.Bind(r.keyTokenMiddleware())
 }
@@ -68,6 +73,8 @@ func (r *registry) registerMiddlewares(se *core.ServeEvent) {
 func (r *registry) registerRoutes(se *core.ServeEvent) {
 	r.bindHealthRoutes(se)
 	r.bindV1RootRoute(se)
+	r.bindV1Submissions(se)
+	r.bindV1Reference(se)
 	r.bindAdminRedirect(se)
 	r.bindStaticSite(se)
 }

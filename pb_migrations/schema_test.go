@@ -11,7 +11,7 @@ import (
 
 // expected lists every collection of DESIGN.md §3 with indexes it must have.
 var expected = map[string][]string{
-	"submissions":          {"idx_submissions_status", "idx_submissions_created", "idx_submissions_status_updated", "idx_submissions_service_center"},
+	"submissions":          {"idx_submissions_status", "idx_submissions_created_id", "idx_submissions_status_updated", "idx_submissions_service_center"},
 	"submission_keys":      {"idx_submission_keys_key_hash"},
 	"admin_keys":           {"idx_admin_keys_key_hash"},
 	"categories":           {"idx_categories_name"},

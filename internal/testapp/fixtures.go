@@ -1,6 +1,7 @@
 package testapp
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -130,4 +131,39 @@ func Superuser(t testing.TB, app core.App, email string) string {
 		t.Fatal(err)
 	}
 	return token
+}
+
+// V1SubmissionData returns a complete, valid /api/v1 create body (the Django
+// registry's wire names); overrides replace single fields.
+func V1SubmissionData(ref Reference, overrides map[string]any) map[string]any {
+	data := map[string]any{
+		"date_of_entry":           time.Now().UTC().Format("2006-01-02"),
+		"submitter_first_name":    "Grace",
+		"submitter_last_name":     "Hopper",
+		"submitter_affiliation":   "Bielefeld University",
+		"register_as_elixir":      false,
+		"service_name":            "Proteome Explorer",
+		"service_description":     strings.Repeat("A web service that maps peptides to proteins. ", 3),
+		"year_established":        2020,
+		"service_category_ids":    []any{json.Number(ref.Categories[0])},
+		"is_toolbox":              false,
+		"publications_pmids":      "12345678, 10.1000/xyz123",
+		"responsible_pi_ids":      []string{ref.PIs[0]},
+		"host_institute":          "Bielefeld University",
+		"service_center_id":       ref.Center,
+		"public_contact_email":    "help@example.org",
+		"internal_contact_name":   "Grace Hopper, Bielefeld University",
+		"internal_contact_email":  "grace.internal@example.org",
+		"website_url":             "https://proteome.example.org",
+		"terms_of_use_url":        "https://proteome.example.org/terms",
+		"license_note":            "Not applicable",
+		"kpi_monitoring":          "yes",
+		"kpi_start_year":          "2021",
+		"survey_participation":    true,
+		"data_protection_consent": true,
+	}
+	for k, v := range overrides {
+		data[k] = v
+	}
+	return data
 }
