@@ -158,6 +158,12 @@ type Email struct {
 	// NotifyOverride sends every notification only to this address (staging).
 	// Defaults to "" (off).
 	NotifyOverride string `koanf:"notify_override"`
+	// TemplatesDir holds replacements for the built-in email templates (same
+	// file names). Defaults to "" (built-in texts).
+	TemplatesDir string `koanf:"templates_dir"`
+	// MaxAttempts is how often a message is tried before it is marked
+	// failed. Defaults to 8.
+	MaxAttempts int `koanf:"max_attempts"`
 }
 
 // EDAM configures the ontology sync.
@@ -259,7 +265,7 @@ func Default() Config {
 			APIPerMinute:   300,
 		},
 		SMTP:  SMTP{Port: 587},
-		Email: Email{FromAddress: "no-reply@denbi.de", FromName: "de.NBI Service Registry"},
+		Email: Email{FromAddress: "no-reply@denbi.de", FromName: "de.NBI Service Registry", MaxAttempts: 8},
 		EDAM:  EDAM{SourceURL: "https://edamontology.org/EDAM_stable.owl", Schedule: "@monthly"},
 		BioTools: BioTools{
 			APIURL:   "https://bio.tools/api",

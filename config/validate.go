@@ -121,6 +121,9 @@ func (c *Config) Validate() error {
 		checkEmail("email.notify_cc", a, false)
 	}
 	checkEmail("email.notify_override", c.Email.NotifyOverride, true)
+	if c.Email.MaxAttempts < 1 || c.Email.MaxAttempts > 100 {
+		bad("email.max_attempts", "expected 1 to 100, got %d", c.Email.MaxAttempts)
+	}
 
 	checkSource("edam.source_url", c.EDAM.SourceURL)
 	checkHTTPURL("biotools.api_url", c.BioTools.APIURL, false)

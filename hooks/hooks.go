@@ -8,14 +8,26 @@
 package hooks
 
 import (
+	"fmt"
+	"sync"
+
 	"github.com/denbi/service-registry/config"
+	"github.com/denbi/service-registry/internal/mail"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/mailer"
 )
 
 // registry carries what the hooks need; its methods are the handlers.
 type registry struct {
-	app core.App
-	cfg *config.Config
+	app    core.App
+	cfg    *config.Config
+	actors actors
+	// exempt are the validated [submission] no_reset_fields.
+	exempt map[string]bool
+	// mail renders notifications; mailer delivers them (nil without SMTP).
+	mail          *mail.Renderer
+	mailer        mailer.Mailer
+	outboxRunning sync.Mutex
 }
 
 // MustRegister is Register that panics on error.
@@ -33,12 +45,23 @@ func MustRegister(app core.App, cfg *config.Config) {
 // reload so the configuration file stays the source of truth.
 func Register(app core.App, cfg *config.Config) error {
 	r := &registry{app: app, cfg: cfg}
+	renderer, err := mail.NewRenderer(cfg.Email.TemplatesDir)
+	if err != nil {
+		return fmt.Errorf("email templates (email.templates_dir): %w", err)
+	}
+	r.mail = renderer
+	r.mailer = r.newMailer()
+	r.exempt = r.exemptFields()
 
 	r.bindSettings()
 	r.bindRecordIDs()
 	r.bindReferenceData()
 	r.bindSubmissionValidation()
 	r.bindSubmissionRequests()
+	r.bindActors()
+	r.bindLifecycle()
+	r.bindDeletionAudit()
+	r.bindOutbox()
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		r.registerMiddlewares(se)
@@ -75,6 +98,7 @@ func (r *registry) registerRoutes(se *core.ServeEvent) {
 	r.bindV1RootRoute(se)
 	r.bindV1Submissions(se)
 	r.bindV1Reference(se)
+	r.bindDeprecation(se)
 	r.bindAdminRedirect(se)
 	r.bindStaticSite(se)
 }

@@ -42,7 +42,19 @@ func (r *registry) bindSubmissionRequests() {
 			e.Record.WithCustomData(true)
 			e.Record.Set("api_key", plaintext)
 			e.Record.Set("api_key_warning", APIKeyWarning)
-			return e.JSON(http.StatusOK, e.Record)
+			respond := func() error { return e.JSON(http.StatusOK, e.Record) }
+			if tx := e.App.TxInfo(); tx != nil {
+				// an outer hook (the captcha) holds a transaction: answer only
+				// once it has committed, never with a key that was rolled back
+				tx.OnComplete(func(txErr error) error {
+					if txErr != nil {
+						return nil
+					}
+					return respond()
+				})
+				return nil
+			}
+			return respond()
 		},
 	})
 
@@ -91,7 +103,7 @@ func (r *registry) createSubmission(e *core.RequestEvent, record *core.Record) (
 
 	var plaintext string
 	err := e.App.RunInTransaction(func(tx core.App) error {
-		if err := tx.Save(record); err != nil {
+		if err := r.actors.saveAs(actor(e), record, func() error { return tx.Save(record) }); err != nil {
 			return err
 		}
 		key, plain, err := apikeys.NewSubmissionKey(tx, record.Id, initialKeyLabel, apikeys.ScopeWrite, actor(e))

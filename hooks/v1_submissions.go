@@ -177,7 +177,7 @@ func (r *registry) v1PatchSubmission(e *core.RequestEvent) error {
 	if !e.HasSuperuserAuth() {
 		keepServerManagedFields(record)
 	}
-	if err := e.App.Save(record); err != nil {
+	if err := r.actors.saveAs(actor(e), record, func() error { return e.App.Save(record) }); err != nil {
 		return v1SaveError(saveError(err, "The submission was not saved."))
 	}
 	out, err := r.v1Detail(e.App, record)
