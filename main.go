@@ -12,7 +12,7 @@ import (
 
 	"github.com/denbi/service-registry/cli"
 	"github.com/denbi/service-registry/config"
-	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/internal/setup"
 	_ "github.com/denbi/service-registry/pb_migrations"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
@@ -43,8 +43,10 @@ func main() {
 		TemplateLang: migratecmd.TemplateLangGo,
 		Dir:          "pb_migrations",
 	})
-	hooks.MustRegister(app, &cfg.Config)
-	cli.Register(app, app.RootCmd)
+	if err := setup.Register(app, app.RootCmd, &cfg.Config); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(2)
+	}
 
 	if err := app.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)

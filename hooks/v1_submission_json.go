@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/denbi/service-registry/plugins/logos"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -263,8 +264,7 @@ func (r *registry) toV1(s *core.Record, rel *v1Related, detail bool) v1Submissio
 	for _, l := range rel.records("licenses", s.GetStringSlice("licenses")) {
 		out.Licenses = append(out.Licenses, l.GetString("license_id"))
 	}
-	if logo := s.GetString("logo"); logo != "" {
-		url := r.absoluteURL("/api/files/" + s.Collection().Id + "/" + s.Id + "/" + logo)
+	if url := logos.LogoURL(r.cfg.Site.URL, s, "logo"); url != "" {
 		out.LogoURL = &url
 	}
 	if tag := s.GetString("primary_maturity_tag"); tag != "" {

@@ -14,10 +14,12 @@ import (
 
 	"github.com/denbi/service-registry/config"
 	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/internal/setup"
 	_ "github.com/denbi/service-registry/pb_migrations"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/spf13/cobra"
 )
 
 // Config returns the configuration tests start from: the defaults, with rate
@@ -29,9 +31,25 @@ func Config() *config.Config {
 }
 
 // New returns a fresh app in a temporary directory with every migration
-// applied and every registry hook bound. Options adjust the configuration
+// applied and the whole registry wired as in the binary (internal/setup). Options adjust the configuration
 // before the hooks see it. The app is cleaned up when the test ends.
 func New(t testing.TB, options ...func(*config.Config)) *tests.TestApp {
+	t.Helper()
+	cfg := Config()
+	for _, option := range options {
+		option(cfg)
+	}
+	app := NewBare(t)
+	if err := setup.Register(app, &cobra.Command{Use: "registry"}, cfg); err != nil {
+		t.Fatalf("wiring the registry: %v", err)
+	}
+	return app
+}
+
+// NewCore returns a migrated app with the registry's hooks but none of its
+// plugins, for tests that register one plugin with a configuration of
+// their own (a test clock, a fake upstream).
+func NewCore(t testing.TB, options ...func(*config.Config)) *tests.TestApp {
 	t.Helper()
 	cfg := Config()
 	for _, option := range options {

@@ -1,0 +1,44 @@
+// Package setup wires the whole registry onto a PocketBase app: plugins,
+// hooks and commands, from one configuration. The binary and the tests use
+// it alike, so tests exercise exactly what runs in production.
+//
+// Example usage:
+//
+//	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: "pb_data"})
+//	if err := setup.Register(app, app.RootCmd, cfg); err != nil { ... }
+//	app.Start()
+package setup
+
+import (
+	"github.com/denbi/service-registry/cli"
+	"github.com/denbi/service-registry/config"
+	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/plugins/captcha"
+	"github.com/denbi/service-registry/plugins/logos"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+)
+
+// Register binds every capability of the registry to app and adds the
+// operator commands to root.
+func Register(app core.App, root *cobra.Command, cfg *config.Config) error {
+	if _, err := captcha.Register(app, captcha.Config{
+		HMACKey:     cfg.Captcha.HMACKey,
+		MaxNumber:   cfg.Captcha.MaxNumber,
+		Expires:     cfg.Captcha.Expires,
+		Collections: []string{"submissions"},
+	}); err != nil {
+		return err
+	}
+	if err := logos.Register(app, logos.Config{
+		MaxBytes: cfg.Uploads.LogoMaxBytes,
+		SiteURL:  cfg.Site.URL,
+	}); err != nil {
+		return err
+	}
+	if err := hooks.Register(app, cfg); err != nil {
+		return err
+	}
+	cli.Register(app, root)
+	return nil
+}
