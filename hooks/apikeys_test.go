@@ -154,3 +154,31 @@ func TestRevokedKeyTokenStopsWorking(t *testing.T) {
 		t.Fatalf("a revoked key's token must stop working: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestBrowserSessionEditsNeedACaptcha(t *testing.T) {
+	w := newV1World(t)
+	id, key := w.created(t, nil)
+	record, err := w.app.FindFirstRecordByData(apikeys.SubmissionKeys, "key_hash", apikeys.Hash(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := record.NewAuthToken()
+	url := "/api/collections/submissions/records/" + id
+
+	res := testapp.Do(t, w.srv, http.MethodPatch, url, map[string]any{"comments": "from the web page"}, "Authorization: "+token)
+	if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "CAPTCHA") {
+		t.Fatalf("a session edit without a captcha: %d %s", res.Status, res.Body)
+	}
+	res = testapp.Do(t, w.srv, http.MethodPatch, url, map[string]any{"comments": "from the web page", "altcha": testapp.SolveCaptcha(t, w.srv)}, "Authorization: "+token)
+	if res.Status != http.StatusOK {
+		t.Fatalf("a session edit with a solved captcha: %d %s", res.Status, res.Body)
+	}
+	rows := w.changeRows(t, id)
+	if len(rows) != 1 || rows[0].GetString("changed_by") != "submitter" {
+		t.Fatalf("web edits are logged as the submitter: %v", rows)
+	}
+	res = testapp.Do(t, w.srv, http.MethodPatch, url, map[string]any{"comments": "from a script"}, "Authorization: ApiKey "+key)
+	if res.Status != http.StatusOK {
+		t.Fatalf("API clients with a key need no captcha: %d %s", res.Status, res.Body)
+	}
+}

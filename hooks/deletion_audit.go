@@ -24,7 +24,7 @@ type snapshotEntry struct {
 func (r *registry) bindDeletionAudit() {
 	r.app.OnRecordDelete("submissions").BindFunc(func(e *core.RecordEvent) error {
 		return e.App.RunInTransaction(func(tx core.App) error {
-			if err := r.writeDeletionAudit(tx, e.Record, r.actors.of(e.Record)); err != nil {
+			if err := r.writeDeletionAudit(tx, e.Record, r.actorOf(e)); err != nil {
 				return err
 			}
 			e.App = tx

@@ -4,7 +4,7 @@
 //
 // Example usage:
 //
-//	hooks.MustRegister(app, cfg)
+//	hooks.MustRegister(app, cfg, hooks.Deps{Captcha: captchas})
 package hooks
 
 import (
@@ -17,10 +17,25 @@ import (
 	"github.com/pocketbase/pocketbase/tools/mailer"
 )
 
+// Deps are the plugins the hooks use.
+type Deps struct {
+	// Captcha verifies proof-of-work solutions; edits from a browser session
+	// need one (the web edit page), API clients with a key do not. Nil
+	// disables that check.
+	Captcha CaptchaVerifier
+}
+
+// CaptchaVerifier verifies the solution sent with a request and runs next
+// with it spent (plugins/captcha implements it).
+type CaptchaVerifier interface {
+	Require(e *core.RequestEvent, next func() error) error
+}
+
 // registry carries what the hooks need; its methods are the handlers.
 type registry struct {
 	app    core.App
 	cfg    *config.Config
+	deps   Deps
 	actors actors
 	// exempt are the validated [submission] no_reset_fields.
 	exempt map[string]bool
@@ -31,8 +46,8 @@ type registry struct {
 }
 
 // MustRegister is Register that panics on error.
-func MustRegister(app core.App, cfg *config.Config) {
-	if err := Register(app, cfg); err != nil {
+func MustRegister(app core.App, cfg *config.Config, deps Deps) {
+	if err := Register(app, cfg, deps); err != nil {
 		panic(err)
 	}
 }
@@ -43,8 +58,8 @@ func MustRegister(app core.App, cfg *config.Config) {
 // bootstrapped (at once when it already is, as in tests), because only then
 // are the stored settings loaded; they are re-applied after every settings
 // reload so the configuration file stays the source of truth.
-func Register(app core.App, cfg *config.Config) error {
-	r := &registry{app: app, cfg: cfg}
+func Register(app core.App, cfg *config.Config, deps Deps) error {
+	r := &registry{app: app, cfg: cfg, deps: deps}
 	renderer, err := mail.NewRenderer(cfg.Email.TemplatesDir)
 	if err != nil {
 		return fmt.Errorf("email templates (email.templates_dir): %w", err)
@@ -58,6 +73,7 @@ func Register(app core.App, cfg *config.Config) error {
 	r.bindReferenceData()
 	r.bindSubmissionValidation()
 	r.bindSubmissionRequests()
+	r.bindSessionEditCaptcha()
 	r.bindActors()
 	r.bindLifecycle()
 	r.bindDeletionAudit()

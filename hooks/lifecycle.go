@@ -54,7 +54,7 @@ func (r *registry) bindLifecycle() {
 	r.app.OnRecordCreate("submissions").BindFunc(func(e *core.RecordEvent) error {
 		return e.App.RunInTransaction(func(tx core.App) error {
 			e.App = tx
-			if err := e.Next(); err != nil {
+			if err := e.Next(); err != nil || isQuiet(e) {
 				return err
 			}
 			return r.queue(tx, notification{event: eventCreated, submission: e.Record})
@@ -68,7 +68,7 @@ func (r *registry) bindLifecycle() {
 func (r *registry) onSubmissionUpdate(e *core.RecordEvent) error {
 	rec := e.Record
 	original := rec.Original()
-	actor := r.actors.of(rec)
+	actor := r.actorOf(e)
 
 	// compare clean values, so re-sent whitespace or another Unicode form of
 	// the same text is not a change
@@ -112,7 +112,7 @@ func (r *registry) onSubmissionUpdate(e *core.RecordEvent) error {
 		if len(changes) == 0 {
 			return nil // nothing changed: nothing to record, nobody to tell
 		}
-		if err := r.recordChange(tx, rec.Id, actor, changes); err != nil {
+		if err := r.recordChange(tx, rec.Id, actor, changes); err != nil || isQuiet(e) {
 			return err
 		}
 		newStatus := rec.GetString("status")

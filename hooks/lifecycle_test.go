@@ -1,12 +1,14 @@
 package hooks_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/denbi/service-registry/config"
+	"github.com/denbi/service-registry/hooks"
 	"github.com/denbi/service-registry/internal/apikeys"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/pocketbase/pocketbase/core"
@@ -489,5 +491,24 @@ func makeDue(t *testing.T, app core.App) {
 		if err := app.SaveNoValidate(r); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestQuietSavesLogButDoNotNotify(t *testing.T) {
+	w := newV1World(t)
+	id, _ := w.created(t, nil)
+	before := len(w.outbox(t))
+	rec, _ := w.app.FindRecordById("submissions", id)
+	rec.Set("status", "approved")
+	ctx := hooks.Quietly(hooks.WithActor(context.Background(), "system:import"))
+	if err := w.app.SaveWithContext(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.outbox(t)) != before {
+		t.Fatal("a quiet save must not queue emails")
+	}
+	rows := w.changeRows(t, id)
+	if len(rows) != 1 || rows[0].GetString("changed_by") != "system:import" {
+		t.Fatalf("a quiet save is still logged, with its actor: %v", rows)
 	}
 }

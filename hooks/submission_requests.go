@@ -76,6 +76,26 @@ func (r *registry) bindSubmissionRequests() {
 	})
 }
 
+// bindSessionEditCaptcha requires a solved captcha for edits made from a
+// browser session (the web edit page, which exchanged a key for a token), as
+// the registration form does. Clients that send their key in the header are
+// API clients and are rate limited instead.
+func (r *registry) bindSessionEditCaptcha() {
+	if r.deps.Captcha == nil {
+		return
+	}
+	r.app.OnRecordUpdateRequest("submissions").Bind(&hook.Handler[*core.RecordRequestEvent]{
+		Id:       "registrySessionEditCaptcha",
+		Priority: -100,
+		Func: func(e *core.RecordRequestEvent) error {
+			if e.Auth == nil || !isKeyRecord(e.Auth) || authenticatedByHeader(e.RequestEvent) {
+				return e.Next()
+			}
+			return r.deps.Captcha.Require(e.RequestEvent, e.Next)
+		},
+	})
+}
+
 // keepServerManagedFields drops client changes to status and maturity tags.
 // They are ignored silently, as the Django registry did.
 func keepServerManagedFields(record *core.Record) {

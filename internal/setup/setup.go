@@ -22,12 +22,13 @@ import (
 // Register binds every capability of the registry to app and adds the
 // operator commands to root.
 func Register(app core.App, root *cobra.Command, cfg *config.Config) error {
-	if _, err := captcha.Register(app, captcha.Config{
+	captchas, err := captcha.Register(app, captcha.Config{
 		HMACKey:     cfg.Captcha.HMACKey,
 		MaxNumber:   cfg.Captcha.MaxNumber,
 		Expires:     cfg.Captcha.Expires,
 		Collections: []string{"submissions"},
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	if err := logos.Register(app, logos.Config{
@@ -36,7 +37,7 @@ func Register(app core.App, root *cobra.Command, cfg *config.Config) error {
 	}); err != nil {
 		return err
 	}
-	if err := hooks.Register(app, cfg); err != nil {
+	if err := hooks.Register(app, cfg, hooks.Deps{Captcha: captchas}); err != nil {
 		return err
 	}
 	cli.Register(app, root)

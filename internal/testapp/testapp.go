@@ -56,7 +56,7 @@ func NewCore(t testing.TB, options ...func(*config.Config)) *tests.TestApp {
 		option(cfg)
 	}
 	app := NewBare(t)
-	if err := hooks.Register(app, cfg); err != nil {
+	if err := hooks.Register(app, cfg, hooks.Deps{}); err != nil {
 		t.Fatalf("registering hooks: %v", err)
 	}
 	return app

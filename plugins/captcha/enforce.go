@@ -47,23 +47,31 @@ func (c *Captcha) requireSolution(e *core.RecordRequestEvent) error {
 		return e.Next()
 	}
 
-	payload, err := PayloadFromRequest(e.RequestEvent)
+	return c.Require(e.RequestEvent, e.Next)
+}
+
+// Require verifies the solution sent with a request and runs next with the
+// solution spent in the same transaction (e.App is that transaction while
+// next runs): if next fails, the spend is rolled back and the person may
+// send the same solution again. Refusals are 400s that name the reason.
+func (c *Captcha) Require(e *core.RequestEvent, next func() error) error {
+	payload, err := PayloadFromRequest(e)
 	var s solution
 	if err == nil {
 		s, err = c.check(payload)
 	}
 	if err != nil {
-		return refusal(e.RequestEvent, err)
+		return refusal(e, err)
 	}
 
 	original := e.App
 	defer func() { e.App = original }()
 	return original.RunInTransaction(func(txApp core.App) error {
 		if err := c.spend(txApp, s); err != nil {
-			return refusal(e.RequestEvent, err)
+			return refusal(e, err)
 		}
 		e.App = txApp
-		return e.Next()
+		return next()
 	})
 }
 
