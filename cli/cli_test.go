@@ -10,6 +10,7 @@ import (
 
 	"github.com/denbi/service-registry/cli"
 	"github.com/denbi/service-registry/internal/apikeys"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/spf13/cobra"
 )
@@ -32,7 +33,7 @@ func lastLine(s string) string {
 }
 
 func TestAdminKeyCreatePrintsAWorkingKeyLast(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	root := &cobra.Command{Use: "registry"}
 	cli.Register(app, root)
 	srv := testapp.Server(t, app)
@@ -75,7 +76,7 @@ func TestAdminKeyCreatePrintsAWorkingKeyLast(t *testing.T) {
 }
 
 func TestAdminKeyCreateRejectsBadInput(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	root := &cobra.Command{Use: "registry"}
 	cli.Register(app, root)
 
@@ -93,7 +94,7 @@ func TestAdminKeyCreateRejectsBadInput(t *testing.T) {
 }
 
 func TestAPIKeyIssue(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	ref := testapp.Seed(t, app)
 	sub, _ := testapp.CreateSubmission(t, app, ref, apikeys.ScopeWrite, nil)
 	root := &cobra.Command{Use: "registry"}
@@ -121,7 +122,7 @@ func TestAPIKeyIssue(t *testing.T) {
 }
 
 func TestSeedDemoIsIdempotent(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	var out bytes.Buffer
 	if err := cli.SeedDemo(app, &out); err != nil {
 		t.Fatal(err)

@@ -171,8 +171,12 @@ type EDAM struct {
 	// SourceURL is the OWL (or CSV/TSV) release, as URL or file path.
 	// Defaults to "https://edamontology.org/EDAM_stable.owl".
 	SourceURL string `koanf:"source_url"`
-	// Schedule is the cron expression of the edam_sync job. Defaults to "@monthly".
+	// Schedule is the cron expression of the edam_sync job; "off" disables
+	// it. Defaults to "@monthly".
 	Schedule string `koanf:"schedule"`
+	// SyncOnStart fills an empty term table in the background when the
+	// server starts. Defaults to true.
+	SyncOnStart bool `koanf:"sync_on_start"`
 }
 
 // BioTools configures the bio.tools client and sync.
@@ -192,6 +196,9 @@ type Licenses struct {
 	SourceURL string `koanf:"source_url"`
 	// Schedule is the cron expression of the licenses_sync job. Defaults to "@monthly".
 	Schedule string `koanf:"schedule"`
+	// SyncOnStart fills an empty license table in the background when the
+	// server starts. Defaults to true.
+	SyncOnStart bool `koanf:"sync_on_start"`
 }
 
 // Submission configures the registration lifecycle.
@@ -266,15 +273,16 @@ func Default() Config {
 		},
 		SMTP:  SMTP{Port: 587},
 		Email: Email{FromAddress: "no-reply@denbi.de", FromName: "de.NBI Service Registry", MaxAttempts: 8},
-		EDAM:  EDAM{SourceURL: "https://edamontology.org/EDAM_stable.owl", Schedule: "@monthly"},
+		EDAM:  EDAM{SourceURL: "https://edamontology.org/EDAM_stable.owl", Schedule: "@monthly", SyncOnStart: true},
 		BioTools: BioTools{
 			APIURL:   "https://bio.tools/api",
 			Schedule: "@daily",
 			Timeout:  15 * time.Second,
 		},
 		Licenses: Licenses{
-			SourceURL: "https://raw.githubusercontent.com/spdx/license-list-data/main/json/licenses.json",
-			Schedule:  "@monthly",
+			SourceURL:   "https://raw.githubusercontent.com/spdx/license-list-data/main/json/licenses.json",
+			Schedule:    "@monthly",
+			SyncOnStart: true,
 		},
 		Submission: Submission{
 			NoResetFields: append([]string(nil), DefaultNoResetFields...),

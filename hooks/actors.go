@@ -3,13 +3,15 @@ package hooks
 import (
 	"sync"
 
+	"github.com/denbi/service-registry/internal/savecontext"
+
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
 // actorSystem is who changes a submission when no person or key does (CLI,
 // import, background jobs).
-const actorSystem = "system"
+const actorSystem = savecontext.ActorSystem
 
 // actors remembers who is saving a record while the save runs, so model
 // hooks (change log, lifecycle, emails) can tell a web edit from an API

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/denbi/service-registry/internal/apikeys"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 )
 
@@ -15,7 +16,7 @@ import (
 //
 //	go test ./hooks -run '^$' -bench KeyAuth -benchtime 3s
 func BenchmarkKeyAuth(b *testing.B) {
-	app := testapp.New(b)
+	app := apptest.New(b)
 	srv := testapp.Server(b, app)
 	key := testapp.AdminKey(b, app, apikeys.ScopeRead)
 

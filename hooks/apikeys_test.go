@@ -8,6 +8,7 @@ import (
 
 	"github.com/denbi/service-registry/hooks"
 	"github.com/denbi/service-registry/internal/apikeys"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 )
 
@@ -19,7 +20,7 @@ func withoutRequestID(body []byte) string {
 }
 
 func TestKeyAuthAcceptsValidKeysAndRecordsUse(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	srv := testapp.Server(t, app)
 	key := testapp.AdminKey(t, app, apikeys.ScopeRead)
 
@@ -42,7 +43,7 @@ func TestKeyAuthAcceptsValidKeysAndRecordsUse(t *testing.T) {
 }
 
 func TestKeyAuthSetsAuthForCollectionRules(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	srv := testapp.Server(t, app)
 	ref := testapp.Seed(t, app)
 	own, ownKey := testapp.CreateSubmission(t, app, ref, apikeys.ScopeWrite, nil)
@@ -70,7 +71,7 @@ func TestKeyAuthSetsAuthForCollectionRules(t *testing.T) {
 }
 
 func TestUnusableCredentialsGetTheSame403(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	srv := testapp.Server(t, app)
 
 	revoked := testapp.AdminKey(t, app, apikeys.ScopeFull)
@@ -115,7 +116,7 @@ func TestUnusableCredentialsGetTheSame403(t *testing.T) {
 }
 
 func TestRevokedKeyFailsOnCollectionAPITooAndErrorIsPlain(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	srv := testapp.Server(t, app)
 	res := testapp.Do(t, srv, http.MethodGet, "/api/collections/submissions/records", nil, "Authorization: AdminKey "+apikeys.Generate())
 	if res.Status != http.StatusForbidden {
@@ -127,7 +128,7 @@ func TestRevokedKeyFailsOnCollectionAPITooAndErrorIsPlain(t *testing.T) {
 }
 
 func TestRevokedKeyTokenStopsWorking(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	srv := testapp.Server(t, app)
 	ref := testapp.Seed(t, app)
 	sub, key := testapp.CreateSubmission(t, app, ref, apikeys.ScopeWrite, nil)

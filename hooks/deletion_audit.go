@@ -23,7 +23,9 @@ type snapshotEntry struct {
 // never edited or removed.
 func (r *registry) bindDeletionAudit() {
 	r.app.OnRecordDelete("submissions").BindFunc(func(e *core.RecordEvent) error {
-		return e.App.RunInTransaction(func(tx core.App) error {
+		original := e.App
+		defer func() { e.App = original }()
+		return original.RunInTransaction(func(tx core.App) error {
 			if err := r.writeDeletionAudit(tx, e.Record, r.actorOf(e)); err != nil {
 				return err
 			}

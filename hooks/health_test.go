@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/denbi/service-registry/internal/testapp"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
@@ -18,7 +18,7 @@ func TestHealthRoutes(t *testing.T) {
 			URL:             "/health/live/",
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`{"status":"ok"}`},
-			TestAppFactory:  testapp.Factory(),
+			TestAppFactory:  apptest.Factory(),
 		},
 		{
 			Name:            "ready",
@@ -26,7 +26,7 @@ func TestHealthRoutes(t *testing.T) {
 			URL:             "/health/ready/",
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`{"status":"ok"}`},
-			TestAppFactory:  testapp.Factory(),
+			TestAppFactory:  apptest.Factory(),
 		},
 		{
 			Name:               "ready with the database closed",
@@ -35,7 +35,7 @@ func TestHealthRoutes(t *testing.T) {
 			ExpectedStatus:     503,
 			ExpectedContent:    []string{`{"status":"degraded"}`},
 			NotExpectedContent: []string{"data.db", "checks", "database"},
-			TestAppFactory:     testapp.Factory(),
+			TestAppFactory:     apptest.Factory(),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 				if err := app.ConcurrentDB().(*dbx.DB).Close(); err != nil {
 					t.Fatal(err)

@@ -52,7 +52,11 @@ type changeSummary struct {
 
 func (r *registry) bindLifecycle() {
 	r.app.OnRecordCreate("submissions").BindFunc(func(e *core.RecordEvent) error {
-		return e.App.RunInTransaction(func(tx core.App) error {
+		// after-success hooks get this event's app: give the original back once
+		// the transaction is over, or they would query a committed transaction
+		original := e.App
+		defer func() { e.App = original }()
+		return original.RunInTransaction(func(tx core.App) error {
 			e.App = tx
 			if err := e.Next(); err != nil || isQuiet(e) {
 				return err
@@ -104,7 +108,9 @@ func (r *registry) onSubmissionUpdate(e *core.RecordEvent) error {
 		})
 	}
 
-	return e.App.RunInTransaction(func(tx core.App) error {
+	outer := e.App
+	defer func() { e.App = outer }()
+	return outer.RunInTransaction(func(tx core.App) error {
 		e.App = tx
 		if err := e.Next(); err != nil {
 			return err

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/denbi/service-registry/config"
-	"github.com/denbi/service-registry/hooks"
 	"github.com/denbi/service-registry/internal/apikeys"
+	"github.com/denbi/service-registry/internal/savecontext"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -500,7 +500,7 @@ func TestQuietSavesLogButDoNotNotify(t *testing.T) {
 	before := len(w.outbox(t))
 	rec, _ := w.app.FindRecordById("submissions", id)
 	rec.Set("status", "approved")
-	ctx := hooks.Quietly(hooks.WithActor(context.Background(), "system:import"))
+	ctx := savecontext.Quietly(savecontext.WithActor(context.Background(), "system:import"))
 	if err := w.app.SaveWithContext(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
@@ -510,5 +510,23 @@ func TestQuietSavesLogButDoNotNotify(t *testing.T) {
 	rows := w.changeRows(t, id)
 	if len(rows) != 1 || rows[0].GetString("changed_by") != "system:import" {
 		t.Fatalf("a quiet save is still logged, with its actor: %v", rows)
+	}
+}
+
+func TestAfterSuccessHooksSeeAUsableApp(t *testing.T) {
+	w := newV1World(t)
+	var errs []error
+	check := func(e *core.RecordEvent) error {
+		if _, err := e.App.FindRecordById("submissions", e.Record.Id); err != nil {
+			errs = append(errs, err)
+		}
+		return e.Next()
+	}
+	w.app.OnRecordAfterCreateSuccess("submissions").BindFunc(check)
+	w.app.OnRecordAfterUpdateSuccess("submissions").BindFunc(check)
+	id, key := w.created(t, nil)
+	w.patch(t, id, key, map[string]any{"comments": "after"})
+	if len(errs) > 0 {
+		t.Fatalf("after-success hooks could not query: %v", errs)
 	}
 }

@@ -8,13 +8,14 @@ import (
 
 	"github.com/denbi/service-registry/config"
 	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func TestEveryResponseCarriesRequestIDAndSecurityHeaders(t *testing.T) {
-	app := testapp.New(t)
+	app := apptest.New(t)
 	srv := testapp.Server(t, app)
 
 	requests := []struct {
@@ -64,7 +65,7 @@ func TestEveryResponseCarriesRequestIDAndSecurityHeaders(t *testing.T) {
 }
 
 func TestIncomingRequestIDIsNotTrusted(t *testing.T) {
-	srv := testapp.Server(t, testapp.New(t))
+	srv := testapp.Server(t, apptest.New(t))
 	res := testapp.Do(t, srv, http.MethodGet, "/health/live/", nil, "X-Request-ID: forged-id")
 	if got := res.Header.Get(hooks.RequestIDHeader); got == "forged-id" || !uuidPattern.MatchString(got) {
 		t.Fatalf("request id %q", got)
@@ -72,7 +73,7 @@ func TestIncomingRequestIDIsNotTrusted(t *testing.T) {
 }
 
 func TestDashboardAndUploadsKeepTheirOwnPolicy(t *testing.T) {
-	srv := testapp.Server(t, testapp.New(t))
+	srv := testapp.Server(t, apptest.New(t))
 	res := testapp.Do(t, srv, http.MethodGet, "/_/", nil)
 	if csp := res.Header.Get("Content-Security-Policy"); csp == hooks.PageCSP {
 		t.Fatalf("the dashboard must keep its own CSP, got ours")
@@ -87,7 +88,7 @@ func TestDashboardAndUploadsKeepTheirOwnPolicy(t *testing.T) {
 }
 
 func TestHTTPSModeRedirectsAndSendsHSTS(t *testing.T) {
-	app := testapp.New(t, func(c *config.Config) { c.Security.HTTPS = true })
+	app := apptest.New(t, func(c *config.Config) { c.Security.HTTPS = true })
 	srv := testapp.Server(t, app)
 
 	res := testapp.Do(t, srv, http.MethodGet, "/register/?a=1", nil)

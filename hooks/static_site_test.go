@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/denbi/service-registry/config"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 )
 
 func TestStaticSiteAndNotFound(t *testing.T) {
-	srv := testapp.Server(t, testapp.New(t))
+	srv := testapp.Server(t, apptest.New(t))
 
 	res := testapp.Do(t, srv, http.MethodGet, "/", nil)
 	if res.Status != 200 || !strings.Contains(string(res.Body), `href="/register/"`) || !strings.Contains(string(res.Body), `href="/update/"`) {
@@ -42,7 +43,7 @@ func TestStaticSiteAndNotFound(t *testing.T) {
 }
 
 func TestAdminPrefixLeadsToDashboard(t *testing.T) {
-	srv := testapp.Server(t, testapp.New(t, func(c *config.Config) { c.Admin.URLPrefix = "office" }))
+	srv := testapp.Server(t, apptest.New(t, func(c *config.Config) { c.Admin.URLPrefix = "office" }))
 	for _, path := range []string{"/office", "/office/", "/office/anything"} {
 		res := testapp.Do(t, srv, http.MethodGet, path, nil)
 		if res.Status != http.StatusFound || res.Header.Get("Location") != "/_/" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/denbi/service-registry/internal/savecontext"
 	"github.com/denbi/service-registry/internal/validate"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -28,7 +29,7 @@ func (r *registry) bindSubmissionValidation() {
 		if e.Record.GetString("kpi_monitoring") == "planned" {
 			e.Record.Set("kpi_start_year", "")
 		}
-		return mergeValidation(submissionErrors(e.App, e.Record), e.Next())
+		return mergeValidation(submissionErrors(e.App, e.Record, savecontext.IsSystem(e.Context)), e.Next())
 	})
 }
 
@@ -88,8 +89,10 @@ var requiredSubmissionFields = []string{
 	"internal_contact_email", "website_url", "terms_of_use_url", "kpi_monitoring", "date_of_entry",
 }
 
-// submissionErrors checks the registry's rules on a submission.
-func submissionErrors(app core.App, rec *core.Record) validation.Errors {
+// submissionErrors checks the registry's rules on a submission. Records the
+// registry brings over itself (imports: system) skip the rules that only the
+// forms ever enforced: the submitter's name lengths and the consent box.
+func submissionErrors(app core.App, rec *core.Record, system bool) validation.Errors {
 	errs := validation.Errors{}
 	add := func(field string, err error) {
 		if err != nil {
@@ -113,7 +116,7 @@ func submissionErrors(app core.App, rec *core.Record) validation.Errors {
 	for field, what := range map[string]string{
 		"submitter_first_name": "The first name", "submitter_last_name": "The last name", "submitter_affiliation": "The affiliation",
 	} {
-		if changed(field) {
+		if changed(field) && !system {
 			add(field, validate.Length(rec.GetString(field), 2, 0, what))
 		}
 	}
@@ -151,7 +154,7 @@ func submissionErrors(app core.App, rec *core.Record) validation.Errors {
 		add("kpi_start_year", problem("Give the year KPI monitoring started (or answer Planned)."))
 	}
 
-	if rec.IsNew() && !rec.GetBool("data_protection_consent") {
+	if rec.IsNew() && !system && !rec.GetBool("data_protection_consent") {
 		add("data_protection_consent", problem("Please agree to the data protection information to submit."))
 	}
 

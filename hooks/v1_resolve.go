@@ -1,10 +1,10 @@
 package hooks
 
 import (
-	"database/sql"
 	"strings"
 
-	"github.com/pocketbase/dbx"
+	"github.com/denbi/service-registry/plugins/edam"
+	"github.com/denbi/service-registry/plugins/licenses"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -15,8 +15,7 @@ func resolveTerms(app core.App, refs []string, branch string) ([]string, error) 
 	out := make([]string, 0, len(refs))
 	var unknown, wrongBranch, obsolete []string
 	for _, ref := range refs {
-		ref = strings.TrimSpace(ref)
-		term, err := findTerm(app, ref)
+		term, err := edam.ResolveTerm(app, ref)
 		switch {
 		case err != nil:
 			unknown = append(unknown, quoteRef(ref))
@@ -39,52 +38,18 @@ func resolveTerms(app core.App, refs []string, branch string) ([]string, error) 
 	return out, nil
 }
 
-// findTerm looks an EDAM term up by id, accession or URI.
-func findTerm(app core.App, ref string) (*core.Record, error) {
-	switch {
-	case ref == "":
-		return nil, sql.ErrNoRows
-	case strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://"):
-		uri := "http://" + strings.TrimPrefix(strings.TrimPrefix(ref, "https://"), "http://")
-		return app.FindFirstRecordByData("edam_terms", "uri", uri)
-	case strings.Contains(ref, "_"):
-		return app.FindFirstRecordByData("edam_terms", "accession", ref)
-	}
-	return app.FindRecordById("edam_terms", ref)
-}
-
 // resolveLicenses maps SPDX license ids ("MIT") to licenses record ids.
 // Deprecated ids are accepted: they stay valid on existing entries.
 func resolveLicenses(app core.App, refs []string) ([]string, error) {
-	if len(refs) == 0 {
-		return []string{}, nil
-	}
-	values := make([]any, len(refs))
-	for i, ref := range refs {
-		values[i] = strings.TrimSpace(ref)
-	}
-	var rows []struct {
-		ID        string `db:"id"`
-		LicenseID string `db:"license_id"`
-	}
-	err := app.DB().Select("id", "license_id").From("licenses").
-		Where(dbx.In("license_id", values...)).All(&rows)
-	if err != nil {
-		return nil, err
-	}
-	byLicense := make(map[string]string, len(rows))
-	for _, row := range rows {
-		byLicense[row.LicenseID] = row.ID
-	}
 	out := make([]string, 0, len(refs))
 	var unknown []string
-	for _, v := range values {
-		id, ok := byLicense[v.(string)]
-		if !ok {
-			unknown = append(unknown, quoteRef(v.(string)))
+	for _, ref := range refs {
+		rec, err := licenses.ResolveLicense(app, strings.TrimSpace(ref))
+		if err != nil {
+			unknown = append(unknown, quoteRef(ref))
 			continue
 		}
-		out = append(out, id)
+		out = append(out, rec.Id)
 	}
 	if len(unknown) > 0 {
 		return nil, problem("Unknown SPDX license id: %s. Use ids such as MIT or Apache-2.0 (case-sensitive).", strings.Join(unknown, ", "))

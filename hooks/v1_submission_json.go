@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/denbi/service-registry/plugins/edam"
 	"github.com/denbi/service-registry/plugins/logos"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -13,67 +14,57 @@ import (
 // registry's field names, in its order, with related objects nested.
 // Write-only and internal fields are absent by construction.
 type v1Submission struct {
-	ID                    string       `json:"id"`
-	Status                string       `json:"status"`
-	SubmittedAt           string       `json:"submitted_at"`
-	UpdatedAt             string       `json:"updated_at"`
-	DateOfEntry           string       `json:"date_of_entry"`
-	SubmitterFirstName    string       `json:"submitter_first_name"`
-	SubmitterLastName     string       `json:"submitter_last_name"`
-	SubmitterAffiliation  string       `json:"submitter_affiliation"`
-	RegisterAsElixir      bool         `json:"register_as_elixir"`
-	ServiceName           string       `json:"service_name"`
-	ServiceDescription    string       `json:"service_description"`
-	YearEstablished       int          `json:"year_established"`
-	ServiceCategories     []v1Category `json:"service_categories"`
-	IsToolbox             bool         `json:"is_toolbox"`
-	ToolboxName           string       `json:"toolbox_name"`
-	UserKnowledgeRequired string       `json:"user_knowledge_required"`
-	PublicationsPMIDs     string       `json:"publications_pmids"`
-	EDAMTopics            []v1Term     `json:"edam_topics"`
-	EDAMOperations        []v1Term     `json:"edam_operations"`
-	ResponsiblePIs        []v1PIRef    `json:"responsible_pis"`
-	AssociatedPartnerNote string       `json:"associated_partner_note"`
-	HostInstitute         string       `json:"host_institute"`
-	ServiceCenter         *v1CenterRef `json:"service_center"`
-	PublicContactEmail    string       `json:"public_contact_email"`
-	WebsiteURL            string       `json:"website_url"`
-	TermsOfUseURL         string       `json:"terms_of_use_url"`
-	Licenses              []string     `json:"licenses"`
-	LicenseNote           string       `json:"license_note"`
-	GithubURL             string       `json:"github_url"`
-	BiotoolsURL           string       `json:"biotools_url"`
-	FairsharingURL        string       `json:"fairsharing_url"`
-	OtherRegistryURL      string       `json:"other_registry_url"`
-	KPIMonitoring         string       `json:"kpi_monitoring"`
-	KPIStartYear          string       `json:"kpi_start_year"`
-	LogoURL               *string      `json:"logo_url"`
-	KeywordsUncited       string       `json:"keywords_uncited"`
-	KeywordsSEO           string       `json:"keywords_seo"`
-	SurveyParticipation   bool         `json:"survey_participation"`
-	Comments              string       `json:"comments"`
-	BiotoolsRecord        any          `json:"biotoolsrecord"`
-	PrimaryMaturityTag    *string      `json:"primary_maturity_tag"`
-	SecondaryMaturityTags []string     `json:"secondary_maturity_tags"`
-	Links                 v1Links      `json:"links"`
-	APIKey                string       `json:"api_key,omitempty"`
-	APIKeyWarning         string       `json:"api_key_warning,omitempty"`
+	ID                    string           `json:"id"`
+	Status                string           `json:"status"`
+	SubmittedAt           string           `json:"submitted_at"`
+	UpdatedAt             string           `json:"updated_at"`
+	DateOfEntry           string           `json:"date_of_entry"`
+	SubmitterFirstName    string           `json:"submitter_first_name"`
+	SubmitterLastName     string           `json:"submitter_last_name"`
+	SubmitterAffiliation  string           `json:"submitter_affiliation"`
+	RegisterAsElixir      bool             `json:"register_as_elixir"`
+	ServiceName           string           `json:"service_name"`
+	ServiceDescription    string           `json:"service_description"`
+	YearEstablished       int              `json:"year_established"`
+	ServiceCategories     []v1Category     `json:"service_categories"`
+	IsToolbox             bool             `json:"is_toolbox"`
+	ToolboxName           string           `json:"toolbox_name"`
+	UserKnowledgeRequired string           `json:"user_knowledge_required"`
+	PublicationsPMIDs     string           `json:"publications_pmids"`
+	EDAMTopics            []map[string]any `json:"edam_topics"`
+	EDAMOperations        []map[string]any `json:"edam_operations"`
+	ResponsiblePIs        []v1PIRef        `json:"responsible_pis"`
+	AssociatedPartnerNote string           `json:"associated_partner_note"`
+	HostInstitute         string           `json:"host_institute"`
+	ServiceCenter         *v1CenterRef     `json:"service_center"`
+	PublicContactEmail    string           `json:"public_contact_email"`
+	WebsiteURL            string           `json:"website_url"`
+	TermsOfUseURL         string           `json:"terms_of_use_url"`
+	Licenses              []string         `json:"licenses"`
+	LicenseNote           string           `json:"license_note"`
+	GithubURL             string           `json:"github_url"`
+	BiotoolsURL           string           `json:"biotools_url"`
+	FairsharingURL        string           `json:"fairsharing_url"`
+	OtherRegistryURL      string           `json:"other_registry_url"`
+	KPIMonitoring         string           `json:"kpi_monitoring"`
+	KPIStartYear          string           `json:"kpi_start_year"`
+	LogoURL               *string          `json:"logo_url"`
+	KeywordsUncited       string           `json:"keywords_uncited"`
+	KeywordsSEO           string           `json:"keywords_seo"`
+	SurveyParticipation   bool             `json:"survey_participation"`
+	Comments              string           `json:"comments"`
+	BiotoolsRecord        any              `json:"biotoolsrecord"`
+	PrimaryMaturityTag    *string          `json:"primary_maturity_tag"`
+	SecondaryMaturityTags []string         `json:"secondary_maturity_tags"`
+	Links                 v1Links          `json:"links"`
+	APIKey                string           `json:"api_key,omitempty"`
+	APIKeyWarning         string           `json:"api_key_warning,omitempty"`
 }
 
 // v1Category is a nested service category.
 type v1Category struct {
 	ID   int    `json:"id"`
 	Name string `json:"name"`
-}
-
-// v1Term is a nested EDAM term.
-type v1Term struct {
-	ID        int    `json:"id"`
-	URI       string `json:"uri"`
-	Accession string `json:"accession"`
-	Branch    string `json:"branch"`
-	Label     string `json:"label"`
-	URL       string `json:"url"`
 }
 
 // v1PIRef is a nested PI (never with the PI's email).
@@ -190,17 +181,8 @@ func atoi(s string) int {
 	return n
 }
 
-// v1TermOf is the nested form of an EDAM term.
-func v1TermOf(t *core.Record) v1Term {
-	accession := t.GetString("accession")
-	return v1Term{
-		ID: atoi(t.Id), URI: t.GetString("uri"), Accession: accession, Branch: t.GetString("branch"),
-		Label: t.GetString("label"), URL: "https://edamontology.org/" + accession,
-	}
-}
-
 // toV1 builds the representation of one submission.
-func (r *registry) toV1(s *core.Record, rel *v1Related, detail bool) v1Submission {
+func (r *registry) toV1(app core.App, s *core.Record, rel *v1Related, detail bool) v1Submission {
 	out := v1Submission{
 		ID:                    s.Id,
 		Status:                s.GetString("status"),
@@ -246,10 +228,10 @@ func (r *registry) toV1(s *core.Record, rel *v1Related, detail bool) v1Submissio
 		out.ServiceCategories = append(out.ServiceCategories, v1Category{ID: atoi(c.Id), Name: c.GetString("name")})
 	}
 	for _, t := range rel.records("edam_terms", s.GetStringSlice("edam_topics")) {
-		out.EDAMTopics = append(out.EDAMTopics, v1TermOf(t))
+		out.EDAMTopics = append(out.EDAMTopics, edam.TermJSON(t))
 	}
 	for _, t := range rel.records("edam_terms", s.GetStringSlice("edam_operations")) {
-		out.EDAMOperations = append(out.EDAMOperations, v1TermOf(t))
+		out.EDAMOperations = append(out.EDAMOperations, edam.TermJSON(t))
 	}
 	for _, p := range rel.records("pis", s.GetStringSlice("responsible_pis")) {
 		out.ResponsiblePIs = append(out.ResponsiblePIs, v1PIRef{
@@ -272,7 +254,7 @@ func (r *registry) toV1(s *core.Record, rel *v1Related, detail bool) v1Submissio
 	}
 	_ = s.UnmarshalJSONField("secondary_maturity_tags", &out.SecondaryMaturityTags)
 	if bt, ok := rel.biotools[s.Id]; ok {
-		out.BiotoolsRecord = r.biotoolsJSON(bt, detail)
+		out.BiotoolsRecord = biotoolsJSON(app, bt, detail)
 		out.Links.BiotoolsRecord = r.absoluteURL("/api/v1/biotools/" + bt.GetString("biotools_id") + "/")
 	}
 	return out

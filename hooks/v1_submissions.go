@@ -193,7 +193,7 @@ func (r *registry) v1Detail(app core.App, record *core.Record) (v1Submission, er
 	if err != nil {
 		return v1Submission{}, err
 	}
-	return r.toV1(record, rel, true), nil
+	return r.toV1(app, record, rel, true), nil
 }
 
 // v1Page is the paginated list shape.
@@ -264,7 +264,7 @@ func (r *registry) v1ListSubmissions(e *core.RequestEvent) error {
 	}
 	out := v1Page[v1Submission]{Count: total, Results: make([]v1Submission, 0, len(records))}
 	for _, s := range records {
-		out.Results = append(out.Results, r.toV1(s, rel, false))
+		out.Results = append(out.Results, r.toV1(e.App, s, rel, false))
 	}
 	if page*size < total {
 		next := r.pageURL(e.Request.URL, page+1)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -18,7 +19,7 @@ import (
 //
 //	go test ./hooks -run '^$' -bench SubmissionList -benchtime 3s
 func BenchmarkSubmissionList(b *testing.B) {
-	app := testapp.New(b)
+	app := apptest.New(b)
 	ref := testapp.Seed(b, app)
 	terms := make([]string, 10)
 	for i := range terms {

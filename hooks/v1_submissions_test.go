@@ -15,6 +15,7 @@ import (
 
 	"github.com/denbi/service-registry/config"
 	"github.com/denbi/service-registry/internal/apikeys"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -30,7 +31,7 @@ type v1World struct {
 
 func newV1World(t *testing.T, options ...func(*config.Config)) *v1World {
 	t.Helper()
-	app := testapp.New(t, options...)
+	app := apptest.New(t, options...)
 	ref := testapp.Seed(t, app)
 	testapp.Create(t, app, "licenses", map[string]any{"license_id": "MIT", "name": "MIT License"})
 	testapp.Create(t, app, "licenses", map[string]any{"license_id": "GPL-3.0", "name": "GNU GPL v3.0", "deprecated": true})

@@ -13,7 +13,10 @@ import (
 	"github.com/denbi/service-registry/cli"
 	"github.com/denbi/service-registry/config"
 	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/plugins/biotools"
 	"github.com/denbi/service-registry/plugins/captcha"
+	"github.com/denbi/service-registry/plugins/edam"
+	"github.com/denbi/service-registry/plugins/licenses"
 	"github.com/denbi/service-registry/plugins/logos"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
@@ -34,6 +37,31 @@ func Register(app core.App, root *cobra.Command, cfg *config.Config) error {
 	if err := logos.Register(app, logos.Config{
 		MaxBytes: cfg.Uploads.LogoMaxBytes,
 		SiteURL:  cfg.Site.URL,
+	}); err != nil {
+		return err
+	}
+	if err := edam.Register(app, root, edam.Config{
+		SourceURL:       cfg.EDAM.SourceURL,
+		Schedule:        cfg.EDAM.Schedule,
+		SkipSyncOnEmpty: !cfg.EDAM.SyncOnStart,
+		SiteURL:         cfg.Site.URL,
+	}); err != nil {
+		return err
+	}
+	syncLicenses := cfg.Licenses.SyncOnStart
+	if err := licenses.Register(app, root, licenses.Config{
+		SourceURL:   cfg.Licenses.SourceURL,
+		Schedule:    cfg.Licenses.Schedule,
+		SyncOnEmpty: &syncLicenses,
+	}); err != nil {
+		return err
+	}
+	if _, err := biotools.Register(app, root, biotools.Config{
+		APIURL:          cfg.BioTools.APIURL,
+		Schedule:        cfg.BioTools.Schedule,
+		Timeout:         cfg.BioTools.Timeout,
+		SiteURL:         cfg.Site.URL,
+		PrefillDisabled: !cfg.Features.BiotoolsPrefill,
 	}); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
-// Package testapp builds PocketBase test apps wired exactly like the
-// registry binary, with fixtures written in Go, and a small HTTP client for
-// tests that send several requests to the same app.
+// Package testapp builds migrated PocketBase test apps with fixtures written
+// in Go, a small HTTP client for tests that send several requests to the same
+// app, a local SMTP sink and a captcha solver. It imports none of the
+// registry's hooks or plugins, so any package's tests may use it; apps wired
+// like the binary come from internal/apptest.
 package testapp
 
 import (
@@ -12,55 +14,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/denbi/service-registry/config"
-	"github.com/denbi/service-registry/hooks"
-	"github.com/denbi/service-registry/internal/setup"
 	_ "github.com/denbi/service-registry/pb_migrations"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
-	"github.com/spf13/cobra"
 )
-
-// Config returns the configuration tests start from: the defaults, with rate
-// limiting off so tests may repeat requests.
-func Config() *config.Config {
-	cfg := config.Default()
-	cfg.RateLimit.Enabled = false
-	return &cfg
-}
-
-// New returns a fresh app in a temporary directory with every migration
-// applied and the whole registry wired as in the binary (internal/setup). Options adjust the configuration
-// before the hooks see it. The app is cleaned up when the test ends.
-func New(t testing.TB, options ...func(*config.Config)) *tests.TestApp {
-	t.Helper()
-	cfg := Config()
-	for _, option := range options {
-		option(cfg)
-	}
-	app := NewBare(t)
-	if err := setup.Register(app, &cobra.Command{Use: "registry"}, cfg); err != nil {
-		t.Fatalf("wiring the registry: %v", err)
-	}
-	return app
-}
-
-// NewCore returns a migrated app with the registry's hooks but none of its
-// plugins, for tests that register one plugin with a configuration of
-// their own (a test clock, a fake upstream).
-func NewCore(t testing.TB, options ...func(*config.Config)) *tests.TestApp {
-	t.Helper()
-	cfg := Config()
-	for _, option := range options {
-		option(cfg)
-	}
-	app := NewBare(t)
-	if err := hooks.Register(app, cfg, hooks.Deps{}); err != nil {
-		t.Fatalf("registering hooks: %v", err)
-	}
-	return app
-}
 
 // NewBare returns a migrated app without the registry's hooks, for tests of
 // packages that hooks itself depends on.
@@ -72,11 +30,6 @@ func NewBare(t testing.TB) *tests.TestApp {
 	}
 	t.Cleanup(app.Cleanup)
 	return app
-}
-
-// Factory adapts New for tests.ApiScenario.TestAppFactory.
-func Factory(options ...func(*config.Config)) func(testing.TB) *tests.TestApp {
-	return func(t testing.TB) *tests.TestApp { return New(t, options...) }
 }
 
 // Server builds the app's router once (running every OnServe hook, as

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	altcha "github.com/altcha-org/altcha-lib-go"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/denbi/service-registry/plugins/captcha"
 )
@@ -256,7 +257,7 @@ func TestOtherCollectionsAreNotGuarded(t *testing.T) {
 func TestWithoutCollectionsNothingIsEnforced(t *testing.T) {
 	// Register without Collections serves challenges but guards nothing;
 	// the anonymous create then succeeds on the rule alone.
-	app := testapp.NewCore(t)
+	app := apptest.NewCore(t)
 	if _, err := captcha.Register(app, captcha.Config{HMACKey: testKey}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	altcha "github.com/altcha-org/altcha-lib-go"
-	"github.com/denbi/service-registry/internal/testapp"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/plugins/captcha"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -44,7 +44,7 @@ func (c *clock) Advance(d time.Duration) {
 // that tests solve quickly (the end-to-end test uses the real default).
 func setup(t testing.TB, options ...func(*captcha.Config)) (*tests.TestApp, *captcha.Captcha, *clock) {
 	t.Helper()
-	app := testapp.NewCore(t)
+	app := apptest.NewCore(t)
 	clk := newClock()
 	cfg := captcha.Config{HMACKey: testKey, MaxNumber: 1000, Collections: []string{"submissions"}, Now: clk.Now}
 	for _, option := range options {

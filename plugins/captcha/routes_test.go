@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/denbi/service-registry/config"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/denbi/service-registry/plugins/captcha"
 	"github.com/pocketbase/pocketbase/apis"
@@ -122,7 +123,7 @@ func TestChallengeRouteWithoutSlashRedirects(t *testing.T) {
 func TestChallengeRouteIsRateLimited(t *testing.T) {
 	// The limit itself is hooks/settings.go's rule "/captcha/"; this only
 	// guards the route path it depends on.
-	app := testapp.NewCore(t, func(cfg *config.Config) {
+	app := apptest.NewCore(t, func(cfg *config.Config) {
 		cfg.RateLimit.Enabled = true
 		cfg.RateLimit.CaptchaPerHour = 2
 	})

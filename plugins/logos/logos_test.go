@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/internal/apptest"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/denbi/service-registry/plugins/logos"
 	"github.com/pocketbase/pocketbase/core"
@@ -35,7 +36,7 @@ type logoApp struct {
 
 func newLogoApp(t *testing.T, config logos.Config) *logoApp {
 	t.Helper()
-	app := testapp.NewCore(t)
+	app := apptest.NewCore(t)
 	if err := logos.Register(app, config); err != nil {
 		t.Fatal(err)
 	}
