@@ -160,3 +160,31 @@ func TestHealthcheck(t *testing.T) {
 		t.Fatal("unreachable server must fail")
 	}
 }
+
+func TestSeedDemoLoadsOntologiesOffline(t *testing.T) {
+	app := apptest.New(t)
+	root := &cobra.Command{Use: "registry"}
+	cli.Register(app, root)
+	out, err := run(t, root, "seed", "demo")
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if n, _ := app.CountRecords("edam_terms"); n < 60 {
+		t.Fatalf("demo EDAM terms: %d", n)
+	}
+	if _, err := app.FindFirstRecordByData("edam_terms", "accession", "topic_0121"); err != nil {
+		t.Fatal("Proteomics must be among the demo terms")
+	}
+	if _, err := app.FindFirstRecordByData("licenses", "license_id", "MIT"); err != nil {
+		t.Fatal("the SPDX list must be loaded")
+	}
+	if !strings.Contains(out, "EDAM terms") || !strings.Contains(out, "SPDX licenses") {
+		t.Fatalf("output: %s", out)
+	}
+	root = &cobra.Command{Use: "registry"}
+	cli.Register(app, root)
+	again, _ := run(t, root, "seed", "demo")
+	if strings.Contains(again, "EDAM terms") || strings.Contains(again, "SPDX") {
+		t.Fatalf("tables with data are left alone: %s", again)
+	}
+}

@@ -1,12 +1,23 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"embed"
 	"fmt"
 	"io"
 
+	"github.com/denbi/service-registry/plugins/edam"
+	"github.com/denbi/service-registry/plugins/licenses"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 )
+
+// demoData holds a small EDAM release and the SPDX list, so a fresh
+// installation works without internet access (see demodata/README.md).
+//
+//go:embed demodata/edam_demo.csv demodata/spdx_licenses.json
+var demoData embed.FS
 
 // demoCategories, demoCenters and demoPIs are a small, realistic set of
 // reference data so a fresh "make run" shows a usable registration form.
@@ -40,17 +51,21 @@ func newSeedCommand(app core.App) *cobra.Command {
 	}
 	root.AddCommand(&cobra.Command{
 		Use:   "demo",
-		Short: "Load demo categories, service centres and PIs (only into an empty registry)",
-		Long: "Loads a small demo set of categories, service centres and principal investigators so a\n" +
-			"fresh installation shows a usable form. Does nothing when categories already exist.\n" +
-			"Production installations import their real reference data instead.",
+		Short: "Load demo reference data (only into empty tables)",
+		Long: "Loads a small demo set of categories, service centres and principal investigators, and\n" +
+			"(when their tables are empty) a small EDAM release and the SPDX license list, so a fresh\n" +
+			"installation shows a usable form even without internet access. Tables that already hold\n" +
+			"data are left alone. Production installations import their real reference data instead.",
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := app.RunAllMigrations(); err != nil {
 				return fmt.Errorf("applying migrations: %w", err)
 			}
-			return SeedDemo(app, cmd.OutOrStdout())
+			if err := SeedDemo(app, cmd.OutOrStdout()); err != nil {
+				return err
+			}
+			return seedOntologies(app, cmd.OutOrStdout())
 		},
 	})
 	return root
@@ -107,6 +122,40 @@ func saveNew(app core.App, collection string, data map[string]any) error {
 	record.Load(data)
 	if err := app.Save(record); err != nil {
 		return fmt.Errorf("%s %v: %w", collection, data, err)
+	}
+	return nil
+}
+
+// seedOntologies fills empty EDAM and license tables from the embedded demo
+// releases.
+func seedOntologies(app core.App, out io.Writer) error {
+	if n, err := app.CountRecords("edam_terms"); err != nil {
+		return err
+	} else if n == 0 {
+		raw, _ := demoData.ReadFile("demodata/edam_demo.csv")
+		ontology, err := edam.Parse(bytes.NewReader(raw))
+		if err != nil {
+			return fmt.Errorf("demo EDAM release: %w", err)
+		}
+		report, err := edam.Apply(context.Background(), app, ontology, edam.ApplyOptions{})
+		if err != nil {
+			return fmt.Errorf("loading the demo EDAM terms: %w", err)
+		}
+		fmt.Fprintf(out, "Loaded %d demo EDAM terms (run 'registry edam sync' for the full ontology).\n", report.Added)
+	}
+	if n, err := app.CountRecords("licenses"); err != nil {
+		return err
+	} else if n == 0 {
+		raw, _ := demoData.ReadFile("demodata/spdx_licenses.json")
+		list, err := licenses.Parse(raw)
+		if err != nil {
+			return fmt.Errorf("demo license list: %w", err)
+		}
+		report, err := licenses.Apply(app, list, licenses.ApplyOptions{})
+		if err != nil {
+			return fmt.Errorf("loading the license list: %w", err)
+		}
+		fmt.Fprintf(out, "Loaded %d SPDX licenses (list %s).\n", report.Added, report.Version)
 	}
 	return nil
 }
