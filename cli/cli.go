@@ -27,6 +27,8 @@ func Register(app core.App, root *cobra.Command) {
 		newAdminKeyCommand(app),
 		newAPIKeyCommand(app),
 		newSeedCommand(app),
+		newCronsCommand(app),
+		newVerifyCommand(),
 		NewHealthcheckCommand(),
 	)
 }

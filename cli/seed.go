@@ -19,6 +19,9 @@ import (
 //go:embed demodata/edam_demo.csv demodata/spdx_licenses.json
 var demoData embed.FS
 
+// demoEDAMVersion is the release the embedded EDAM terms come from.
+const demoEDAMVersion = "1.25"
+
 // demoCategories, demoCenters and demoPIs are a small, realistic set of
 // reference data so a fresh "make run" shows a usable registration form.
 var demoCategories = []string{
@@ -136,6 +139,9 @@ func seedOntologies(app core.App, out io.Writer) error {
 		ontology, err := edam.Parse(bytes.NewReader(raw))
 		if err != nil {
 			return fmt.Errorf("demo EDAM release: %w", err)
+		}
+		if ontology.Version == "" {
+			ontology.Version = demoEDAMVersion // the CSV export does not name its release
 		}
 		report, err := edam.Apply(context.Background(), app, ontology, edam.ApplyOptions{})
 		if err != nil {

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"github.com/denbi/service-registry/internal/routes"
 	"net/http"
 	"time"
 
@@ -21,11 +22,11 @@ type healthStatus struct {
 // bindHealthRoutes serves /health/live/ (the process answers) and
 // /health/ready/ (the databases answer queries).
 func (r *registry) bindHealthRoutes(se *core.ServeEvent) {
-	getSlashed(se.Router, "/health/live/", func(e *core.RequestEvent) error {
+	routes.GetSlashed(se.Router, "/health/live/", func(e *core.RequestEvent) error {
 		return e.JSON(http.StatusOK, healthStatus{Status: "ok"})
 	}).Bind(apis.SkipSuccessActivityLog())
 
-	getSlashed(se.Router, "/health/ready/", func(e *core.RequestEvent) error {
+	routes.GetSlashed(se.Router, "/health/ready/", func(e *core.RequestEvent) error {
 		if failing := checkReadiness(e.Request.Context(), e.App); len(failing) > 0 {
 			e.App.Logger().Error("Readiness check failed", "failing", failing)
 			return e.JSON(http.StatusServiceUnavailable, healthStatus{Status: "degraded"})

@@ -115,6 +115,7 @@ func (r *registry) registerRoutes(se *core.ServeEvent) {
 	r.bindV1Submissions(se)
 	r.bindV1Reference(se)
 	r.bindDeprecation(se)
+	r.bindOpsRoutes(se)
 	r.bindAdminRedirect(se)
 	r.bindStaticSite(se)
 }

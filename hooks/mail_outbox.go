@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"time"
 
+	"github.com/denbi/service-registry/internal/jobruns"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/mailer"
@@ -52,9 +53,13 @@ func (r *registry) newMailer() mailer.Mailer {
 // bindOutbox schedules the delivery job, every minute.
 func (r *registry) bindOutbox() {
 	r.app.Cron().MustAdd(OutboxJobID, "* * * * *", func() {
-		if _, err := r.deliverOutbox(); err != nil {
-			r.app.Logger().Warn("Some emails could not be delivered; they will be retried", "error", err)
-		}
+		_ = jobruns.Run(r.app, OutboxJobID, "cron", func() (string, error) {
+			sent, err := r.deliverOutbox()
+			if err != nil {
+				r.app.Logger().Warn("Some emails could not be delivered; they will be retried", "error", err)
+			}
+			return fmt.Sprintf("%d emails sent", sent), err
+		})
 	})
 }
 

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"github.com/denbi/service-registry/internal/routes"
 	"net/http"
 	"strings"
 	"unicode"
@@ -88,10 +89,10 @@ var v1References = []v1Reference{
 func (r *registry) bindV1Reference(se *core.ServeEvent) {
 	for _, res := range v1References {
 		base := "/api/v1/" + res.path + "/"
-		getSlashed(se.Router, base, res.list)
+		routes.GetSlashed(se.Router, base, res.list)
 		se.Router.POST(base+"{$}", res.create)
 		detail := base + "{id}/"
-		getSlashed(se.Router, detail, res.get)
+		routes.GetSlashed(se.Router, detail, res.get)
 		se.Router.PATCH(detail+"{$}", func(e *core.RequestEvent) error { return res.update(e, false) })
 		se.Router.PUT(detail+"{$}", func(e *core.RequestEvent) error { return res.update(e, true) })
 		se.Router.DELETE(detail+"{$}", res.deactivate)

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"github.com/denbi/service-registry/internal/routes"
 	"net/http"
 	"strings"
 
@@ -13,7 +14,7 @@ var v1Resources = []string{"submissions", "categories", "service-centers", "pis"
 
 // bindV1RootRoute serves GET /api/v1/: the list of resources, for key holders.
 func (r *registry) bindV1RootRoute(se *core.ServeEvent) {
-	getSlashed(se.Router, "/api/v1/", func(e *core.RequestEvent) error {
+	routes.GetSlashed(se.Router, "/api/v1/", func(e *core.RequestEvent) error {
 		if e.Auth == nil || !isKeyRecord(e.Auth) {
 			return credentialsError()
 		}

@@ -3,6 +3,7 @@ package hooks
 import (
 	"database/sql"
 	"errors"
+	"github.com/denbi/service-registry/internal/routes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -73,11 +74,11 @@ var v1Ordering = map[string]string{
 
 // bindV1Submissions serves /api/v1/submissions/.
 func (r *registry) bindV1Submissions(se *core.ServeEvent) {
-	getSlashed(se.Router, "/api/v1/submissions/", r.v1ListSubmissions)
+	routes.GetSlashed(se.Router, "/api/v1/submissions/", r.v1ListSubmissions)
 	se.Router.POST("/api/v1/submissions/{$}", r.v1CreateSubmission)
 
 	detail := "/api/v1/submissions/{id}/"
-	getSlashed(se.Router, detail, r.v1GetSubmission)
+	routes.GetSlashed(se.Router, detail, r.v1GetSubmission)
 	se.Router.PATCH(detail+"{$}", r.v1PatchSubmission)
 	se.Router.PUT(detail+"{$}", func(e *core.RequestEvent) error {
 		if err := requireAuth(e); err != nil {

@@ -32,15 +32,24 @@ func Config() *config.Config {
 // before the hooks see it. The app is cleaned up when the test ends.
 func New(t testing.TB, options ...func(*config.Config)) *tests.TestApp {
 	t.Helper()
+	app, _ := NewWithCommands(t, options...)
+	return app
+}
+
+// NewWithCommands is New that also returns the root command holding every
+// command the wiring registered ("edam status", "crons", ...).
+func NewWithCommands(t testing.TB, options ...func(*config.Config)) (*tests.TestApp, *cobra.Command) {
+	t.Helper()
 	cfg := Config()
 	for _, option := range options {
 		option(cfg)
 	}
 	app := testapp.NewBare(t)
-	if err := setup.Register(app, &cobra.Command{Use: "registry"}, cfg); err != nil {
+	root := &cobra.Command{Use: "registry"}
+	if err := setup.Register(app, root, cfg); err != nil {
 		t.Fatalf("wiring the registry: %v", err)
 	}
-	return app
+	return app, root
 }
 
 // NewCore returns a migrated app with the registry's hooks but none of its

@@ -187,6 +187,7 @@ func Register(app core.App, rootCmd *cobra.Command, config Config) (*Plugin, err
 	p.bindModelHooks()
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		p.bindRoutes(se)
+		p.bindStatusRoute(se)
 		return se.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

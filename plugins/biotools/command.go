@@ -3,6 +3,7 @@ package biotools
 import (
 	"context"
 	"fmt"
+	"github.com/denbi/service-registry/internal/jobruns"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -62,7 +63,11 @@ func (p *Plugin) command() *cobra.Command {
 				report = p.syncEach(ctx, ids, Report{Total: len(ids)}, onResult)
 				report.Duration = time.Since(started)
 			} else {
-				report, err = p.SyncAll(ctx, onResult)
+				err = jobruns.Run(p.app, CronJobID, "cli", func() (string, error) {
+					var syncErr error
+					report, syncErr = p.SyncAll(ctx, onResult)
+					return report.String(), syncErr
+				})
 			}
 			fmt.Fprintln(out, report.String())
 			if err != nil {
@@ -75,6 +80,6 @@ func (p *Plugin) command() *cobra.Command {
 		},
 	}
 	syncCmd.Flags().StringVar(&only, "id", "", "only sync submissions linking to this bio.tools id")
-	root.AddCommand(syncCmd)
+	root.AddCommand(syncCmd, p.statusCommand())
 	return root
 }

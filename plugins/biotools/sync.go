@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/denbi/service-registry/internal/jobruns"
 	"net/url"
 	"strings"
 	"sync"
@@ -294,15 +295,18 @@ func (p *Plugin) runScheduled() {
 	if p.ctx.Err() != nil {
 		return
 	}
-	report, err := p.SyncAll(p.ctx, func(r Result, err error) {
+	_ = jobruns.Run(p.app, CronJobID, "cron", func() (string, error) {
+		report, err := p.SyncAll(p.ctx, func(r Result, err error) {
+			if err != nil {
+				p.app.Logger().Warn("bio.tools sync failed", "submission", r.SubmissionID, "biotools_id", r.BiotoolsID, "error", err.Error())
+			}
+		})
 		if err != nil {
-			p.app.Logger().Warn("bio.tools sync failed", "submission", r.SubmissionID, "biotools_id", r.BiotoolsID, "error", err.Error())
+			p.app.Logger().Error("bio.tools daily sync stopped", "error", err.Error(), "ok", report.OK, "failed", report.Failed)
+			return "", err
 		}
+		p.app.Logger().Info("bio.tools daily sync finished", "total", report.Total, "ok", report.OK,
+			"failed", report.Failed, "removed", report.Removed, "duration", report.Duration.String())
+		return report.String(), nil
 	})
-	if err != nil {
-		p.app.Logger().Error("bio.tools daily sync stopped", "error", err.Error(), "ok", report.OK, "failed", report.Failed)
-		return
-	}
-	p.app.Logger().Info("bio.tools daily sync finished", "total", report.Total, "ok", report.OK,
-		"failed", report.Failed, "removed", report.Removed, "duration", report.Duration.String())
 }

@@ -4,8 +4,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/denbi/service-registry/internal/routes"
+
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
 )
 
 // cacheControl keeps every cache from storing a challenge: each one is
@@ -15,7 +16,7 @@ const cacheControl = "no-store, no-cache, must-revalidate"
 // bindRoutes serves GET /captcha/ (and HEAD, which Go's mux routes to GET)
 // and answers the methods that change things with a JSON 405.
 func (c *Captcha) bindRoutes(se *core.ServeEvent) {
-	getSlashed(se.Router, ChallengePath, c.serveChallenge)
+	routes.GetSlashed(se.Router, ChallengePath, c.serveChallenge)
 
 	// Named methods, not Any: a method-less pattern for /captcha/ would
 	// conflict with the static site's "GET /{path...}" in Go's mux.
@@ -41,21 +42,4 @@ func (c *Captcha) serveChallenge(e *core.RequestEvent) error {
 func methodNotAllowed(e *core.RequestEvent) error {
 	e.Response.Header().Set("Allow", "GET, HEAD")
 	return e.Error(http.StatusMethodNotAllowed, "Challenges are fetched with GET "+ChallengePath+".", nil)
-}
-
-// getSlashed registers GET path (which ends in "/") and answers the same path
-// without the slash with a redirect to it. Go's ServeMux would redirect on its
-// own, but before any middleware runs, so that response would lack the
-// request id and security headers. (A copy of hooks' helper: plugins do not
-// import hooks.)
-func getSlashed(r *router.Router[*core.RequestEvent], path string, handler func(*core.RequestEvent) error) *router.Route[*core.RequestEvent] {
-	bare := strings.TrimSuffix(path, "/")
-	r.GET(bare, func(e *core.RequestEvent) error {
-		target := path
-		if q := e.Request.URL.RawQuery; q != "" {
-			target += "?" + q
-		}
-		return e.Redirect(http.StatusMovedPermanently, target)
-	})
-	return r.GET(path+"{$}", handler)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/denbi/service-registry/internal/jobruns"
 	"strconv"
 	"strings"
 	"time"
@@ -206,12 +207,15 @@ func (c *Captcha) Prune(app core.App) (int64, error) {
 
 // runPrune is the body of the prune job.
 func (c *Captcha) runPrune(app core.App) {
-	deleted, err := c.Prune(app)
-	if err != nil {
-		app.Logger().Error("Pruning spent captcha solutions failed", "job", PruneJobID, "error", err)
-		return
-	}
-	if deleted > 0 {
-		app.Logger().Debug("Pruned spent captcha solutions", "job", PruneJobID, "deleted", deleted)
-	}
+	_ = jobruns.Run(app, PruneJobID, "cron", func() (string, error) {
+		deleted, err := c.Prune(app)
+		if err != nil {
+			app.Logger().Error("Pruning spent captcha solutions failed", "job", PruneJobID, "error", err)
+			return "", err
+		}
+		if deleted > 0 {
+			app.Logger().Debug("Pruned spent captcha solutions", "job", PruneJobID, "deleted", deleted)
+		}
+		return fmt.Sprintf("%d expired solutions removed", deleted), nil
+	})
 }

@@ -2,6 +2,7 @@ package edam
 
 import (
 	"fmt"
+	"github.com/denbi/service-registry/internal/jobruns"
 	"io"
 	"strings"
 
@@ -45,7 +46,21 @@ func (p *plugin) syncCommand() *cobra.Command {
 			if ctx == nil {
 				ctx = p.ctx
 			}
-			rep, err := p.sync(ctx, syncOptions{source: source, dryRun: dryRun, progress: printer(out)})
+			var rep *Report
+			run := func() (string, error) {
+				var err error
+				rep, err = p.sync(ctx, syncOptions{source: source, dryRun: dryRun, progress: printer(out)})
+				if err != nil {
+					return "", err
+				}
+				return "EDAM " + rep.Version + ": " + rep.String(), nil
+			}
+			var err error
+			if dryRun {
+				_, err = run()
+			} else {
+				err = jobruns.Run(p.app, CronJobID, "cli", run)
+			}
 			if err != nil {
 				return err
 			}
@@ -74,44 +89,28 @@ func (p *plugin) statusCommand() *cobra.Command {
 			if err := p.app.RunAllMigrations(); err != nil {
 				return fmt.Errorf("applying migrations: %w", err)
 			}
-			var rows []struct {
-				Branch   string `db:"branch"`
-				Obsolete bool   `db:"obsolete"`
-				N        int    `db:"n"`
-				Latest   string `db:"latest"`
-			}
-			err := p.app.DB().
-				Select("branch", "obsolete", "COUNT(*) AS n", "MAX(updated) AS latest").
-				From(Collection).
-				GroupBy("branch", "obsolete").
-				OrderBy("branch").
-				All(&rows)
+			st, err := p.status()
 			if err != nil {
-				return fmt.Errorf("reading the stored EDAM terms: %w", err)
+				return err
 			}
 			out := cmd.OutOrStdout()
-			if len(rows) == 0 {
+			if st.Total == 0 {
 				fmt.Fprintln(out, "No EDAM terms are stored yet. Run \"registry edam sync\" (serve also syncs on its first start).")
 			} else {
-				current, obsolete, latest := []string{}, 0, ""
-				for _, r := range rows {
-					if r.Obsolete {
-						obsolete += r.N
-					} else {
-						current = append(current, fmt.Sprintf("%s %d", r.Branch, r.N))
+				current := []string{}
+				for _, b := range []string{BranchData, BranchFormat, BranchIdentifier, BranchOperation, BranchTopic} {
+					if n := st.Current[b]; n > 0 {
+						current = append(current, fmt.Sprintf("%s %d", b, n))
 					}
-					latest = max(latest, r.Latest)
 				}
-				// the release of the most recently written term is the one synced last
-				var version struct {
-					V string `db:"edam_version"`
-				}
-				_ = p.app.DB().Select("edam_version").From(Collection).
-					Where(dbx.NewExp("edam_version != ''")).
-					OrderBy("updated DESC").Limit(1).One(&version)
-				fmt.Fprintf(out, "EDAM release: %s (last change %s)\n", orUnknown(version.V), latest)
+				fmt.Fprintf(out, "EDAM release: %s (last change %s)\n", orUnknown(st.Version), st.LastChange)
 				fmt.Fprintf(out, "Current terms: %s\n", strings.Join(current, ", "))
-				fmt.Fprintf(out, "Obsolete terms: %d\n", obsolete)
+				fmt.Fprintf(out, "Obsolete terms: %d\n", st.Obsolete)
+			}
+			if st.LastSync == nil {
+				fmt.Fprintln(out, "Last sync: none recorded")
+			} else {
+				fmt.Fprintf(out, "Last sync: %s\n", st.LastSync.Describe())
 			}
 			schedule := p.config.Schedule
 			if schedule == ScheduleOff {
@@ -135,4 +134,63 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// Status describes the stored ontology for operators.
+type Status struct {
+	// Version is the release of the most recently written term.
+	Version string `json:"version"`
+	// LastChange is when a term was last written.
+	LastChange string `json:"last_change"`
+	// Current counts the non-obsolete terms per branch.
+	Current map[string]int `json:"current"`
+	// Obsolete counts the obsolete terms.
+	Obsolete int `json:"obsolete"`
+	// Total counts every stored term.
+	Total int `json:"total"`
+	// Source and Schedule are the configured sync settings.
+	Source   string `json:"source"`
+	Schedule string `json:"schedule"`
+	// LastSync is the last recorded run of the edam_sync job (cron or CLI).
+	LastSync *jobruns.Last `json:"last_sync"`
+}
+
+// status reads the counts from the terms table and the last sync.
+func (p *plugin) status() (Status, error) {
+	st := Status{Current: map[string]int{}, Source: p.config.SourceURL, Schedule: p.config.Schedule}
+	var rows []struct {
+		Branch   string `db:"branch"`
+		Obsolete bool   `db:"obsolete"`
+		N        int    `db:"n"`
+		Latest   string `db:"latest"`
+	}
+	err := p.app.DB().
+		Select("branch", "obsolete", "COUNT(*) AS n", "MAX(updated) AS latest").
+		From(Collection).
+		GroupBy("branch", "obsolete").
+		All(&rows)
+	if err != nil {
+		return st, fmt.Errorf("reading the stored EDAM terms: %w", err)
+	}
+	for _, r := range rows {
+		st.Total += r.N
+		if r.Obsolete {
+			st.Obsolete += r.N
+		} else {
+			st.Current[r.Branch] += r.N
+		}
+		st.LastChange = max(st.LastChange, r.Latest)
+	}
+	// the release of the most recently written term is the one synced last
+	var version struct {
+		V string `db:"edam_version"`
+	}
+	_ = p.app.DB().Select("edam_version").From(Collection).
+		Where(dbx.NewExp("edam_version != ''")).
+		OrderBy("updated DESC").Limit(1).One(&version)
+	st.Version = version.V
+	if last, ok, err := jobruns.Get(p.app, CronJobID); err == nil && ok {
+		st.LastSync = &last
+	}
+	return st, nil
 }

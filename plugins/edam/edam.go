@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/denbi/service-registry/internal/jobruns"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 )
@@ -232,14 +233,17 @@ func (p *plugin) runScheduledSync() {
 
 // syncAndLog runs a sync from the configured source and logs the outcome.
 func (p *plugin) syncAndLog(trigger string) {
-	rep, err := p.sync(p.ctx, syncOptions{})
-	if err != nil {
-		p.app.Logger().Error("EDAM sync failed", "trigger", trigger, "source", p.config.SourceURL, "error", err.Error())
-		return
-	}
-	p.app.Logger().Info("EDAM sync finished", "trigger", trigger, "source", rep.Source, "version", rep.Version,
-		"added", rep.Added, "updated", rep.Updated, "obsoleted", rep.Obsoleted, "unchanged", rep.Unchanged,
-		"duration", rep.Duration.String())
+	_ = jobruns.Run(p.app, CronJobID, trigger, func() (string, error) {
+		rep, err := p.sync(p.ctx, syncOptions{})
+		if err != nil {
+			p.app.Logger().Error("EDAM sync failed", "trigger", trigger, "source", p.config.SourceURL, "error", err.Error())
+			return "", err
+		}
+		p.app.Logger().Info("EDAM sync finished", "trigger", trigger, "source", rep.Source, "version", rep.Version,
+			"added", rep.Added, "updated", rep.Updated, "obsoleted", rep.Obsoleted, "unchanged", rep.Unchanged,
+			"duration", rep.Duration.String())
+		return "EDAM " + rep.Version + ": " + rep.String(), nil
+	})
 }
 
 // startSyncIfEmpty syncs in the background when no term is stored yet, so

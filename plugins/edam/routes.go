@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/denbi/service-registry/internal/routes"
+
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
 )
 
 // maxLimit caps the "limit" parameter; the whole ontology is smaller.
@@ -38,23 +40,21 @@ type termDetail struct {
 // bindRoutes adds the public /api/v1/edam/ routes. They need no key: EDAM
 // is public reference data, as in the original registry.
 func (p *plugin) bindRoutes(se *core.ServeEvent) {
-	getSlashed(se.Router, "/api/v1/edam/", p.listTerms)
-	getSlashed(se.Router, "/api/v1/edam/{accession}/", p.viewTerm)
+	routes.GetSlashed(se.Router, "/api/v1/edam/", p.listTerms)
+	routes.GetSlashed(se.Router, "/api/v1/edam/{accession}/", p.viewTerm)
+	se.Router.GET(StatusPath, p.handleStatus).Bind(apis.RequireSuperuserAuth())
 }
 
-// getSlashed registers GET path (ending in "/") and answers the path
-// without its slash with a redirect through the middleware chain, so even
-// that response has the registry's headers (Go's ServeMux would redirect
-// before any middleware runs).
-func getSlashed(r *router.Router[*core.RequestEvent], path string, handler func(*core.RequestEvent) error) {
-	r.GET(strings.TrimSuffix(path, "/"), func(e *core.RequestEvent) error {
-		target := e.Request.URL.EscapedPath() + "/"
-		if q := e.Request.URL.RawQuery; q != "" {
-			target += "?" + q
-		}
-		return e.Redirect(http.StatusMovedPermanently, target)
-	})
-	r.GET(path+"{$}", handler)
+// StatusPath serves the ontology's state to superusers (the dashboard).
+const StatusPath = "/api/registry/status/edam"
+
+// handleStatus serves Status as JSON.
+func (p *plugin) handleStatus(e *core.RequestEvent) error {
+	st, err := p.status()
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, st)
 }
 
 // listTerms serves GET /api/v1/edam/: the current terms as a plain JSON

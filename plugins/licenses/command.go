@@ -3,6 +3,7 @@ package licenses
 import (
 	"context"
 	"fmt"
+	"github.com/denbi/service-registry/internal/jobruns"
 
 	"github.com/spf13/cobra"
 )
@@ -49,7 +50,21 @@ func (p *plugin) command() *cobra.Command {
 					lastShown = done
 				}
 			}}
-			report, err := p.sync(ctx, src, opts, say)
+			var report Report
+			run := func() (string, error) {
+				var err error
+				report, err = p.sync(ctx, src, opts, say)
+				if err != nil {
+					return "", err
+				}
+				return report.String(), nil
+			}
+			var err error
+			if dryRun {
+				_, err = run()
+			} else {
+				err = jobruns.Run(p.app, CronJobID, "cli", run)
+			}
 			if err != nil {
 				return err
 			}

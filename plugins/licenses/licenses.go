@@ -15,6 +15,7 @@ package licenses
 import (
 	"context"
 	"fmt"
+	"github.com/denbi/service-registry/internal/jobruns"
 	"net/http"
 	"sync"
 	"time"
@@ -182,15 +183,18 @@ func (p *plugin) syncAndLog(ctx context.Context, trigger string) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
 	started := time.Now()
-	report, err := p.sync(ctx, p.config.SourceURL, ApplyOptions{}, nil)
-	if err != nil {
-		p.app.Logger().Error("SPDX license sync failed", "trigger", trigger, "source", p.config.SourceURL, "error", err.Error())
-		return
-	}
-	p.app.Logger().Info("SPDX license sync finished", "trigger", trigger, "source", p.config.SourceURL,
-		"version", report.Version, "total", report.Total, "added", report.Added, "updated", report.Updated,
-		"deprecated", report.Deprecated, "unchanged", report.Unchanged, "skipped", len(report.Skipped),
-		"duration", time.Since(started).String())
+	_ = jobruns.Run(p.app, CronJobID, trigger, func() (string, error) {
+		report, err := p.sync(ctx, p.config.SourceURL, ApplyOptions{}, nil)
+		if err != nil {
+			p.app.Logger().Error("SPDX license sync failed", "trigger", trigger, "source", p.config.SourceURL, "error", err.Error())
+			return "", err
+		}
+		p.app.Logger().Info("SPDX license sync finished", "trigger", trigger, "source", p.config.SourceURL,
+			"version", report.Version, "total", report.Total, "added", report.Added, "updated", report.Updated,
+			"deprecated", report.Deprecated, "unchanged", report.Unchanged, "skipped", len(report.Skipped),
+			"duration", time.Since(started).String())
+		return report.String(), nil
+	})
 }
 
 // track runs fn now, in the caller's goroutine, unless the plugin stopped.
