@@ -9,7 +9,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=0.0.0-dev
-RUN go build -trimpath -ldflags "-s -w -X github.com/denbi/service-registry/cli.Version=${VERSION}" -o /out/registry . \
+RUN go build -trimpath -ldflags "-s -w -X github.com/denbi/service-registry/internal/buildinfo.Version=${VERSION}" -o /out/registry . \
  && mkdir -p /out/pb_data
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -4,7 +4,7 @@ export GOTOOLCHAIN := go1.27.3
 
 # A tagged commit (v1.2.3) builds version 1.2.3; anything else is 0.0.0-dev.
 VERSION ?= $(or $(shell git describe --tags --exact-match 2>/dev/null | sed 's/^v//'),0.0.0-dev)
-LDFLAGS := -s -w -X github.com/denbi/service-registry/cli.Version=$(VERSION)
+LDFLAGS := -s -w -X github.com/denbi/service-registry/internal/buildinfo.Version=$(VERSION)
 BIN     := bin/registry
 DATA    ?= pb_data
 HTTP    ?= 127.0.0.1:8090

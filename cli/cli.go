@@ -7,20 +7,17 @@
 package cli
 
 import (
+	"github.com/denbi/service-registry/internal/buildinfo"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 )
-
-// Version is the registry's semantic version, set at build time with
-// -ldflags "-X github.com/denbi/service-registry/cli.Version=1.2.3".
-var Version = "0.0.0-dev"
 
 // Register adds the commands to root and makes "--version" print the bare
 // version.
 func Register(app core.App, root *cobra.Command) {
 	root.Use = "registry"
 	root.Short = "de.NBI Service Registry"
-	root.Version = Version
+	root.Version = buildinfo.Version
 	root.SetVersionTemplate("{{.Version}}\n")
 
 	root.AddCommand(
@@ -29,6 +26,7 @@ func Register(app core.App, root *cobra.Command) {
 		newSeedCommand(app),
 		newCronsCommand(app),
 		newVerifyCommand(),
+		newBackupCommand(app),
 		NewHealthcheckCommand(),
 	)
 }

@@ -188,3 +188,25 @@ func TestSeedDemoLoadsOntologiesOffline(t *testing.T) {
 		t.Fatalf("tables with data are left alone: %s", again)
 	}
 }
+
+func TestBackupCreateListAndRestore(t *testing.T) {
+	app, root := apptest.NewWithCommands(t)
+	testapp.Create(t, app, "categories", map[string]any{"name": "Before the backup", "active": true})
+	out, err := run(t, root, "backup", "create", "before.zip")
+	if err != nil || lastLine(out) != "before.zip" {
+		t.Fatalf("create: %v %s", err, out)
+	}
+	listing, err := run(t, root, "backup", "list")
+	if err != nil || !strings.Contains(listing, "before.zip") {
+		t.Fatalf("list: %v %s", err, listing)
+	}
+	if _, err := run(t, root, "backup", "restore", "before.zip"); err == nil {
+		t.Fatal("restore must ask for --yes")
+	}
+	if _, err := run(t, root, "backup", "create", "../escape.zip"); err == nil {
+		t.Fatal("backup names are plain file names")
+	}
+	if _, err := run(t, root, "backup", "restore", "missing.zip", "--yes"); err == nil {
+		t.Fatal("an unknown backup must fail")
+	}
+}

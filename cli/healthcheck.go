@@ -20,21 +20,23 @@ const DefaultHealthcheckURL = "http://127.0.0.1:8090/health/ready/"
 func NewHealthcheckCommand() *cobra.Command {
 	var url string
 	var timeout time.Duration
+	var printBody bool
 	cmd := &cobra.Command{
 		Use:          "healthcheck",
 		Short:        "Exit 0 when the registry at --url is ready (for Docker and systemd)",
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return checkReady(cmd.Context(), url, timeout, cmd.OutOrStdout())
+			return checkReady(cmd.Context(), url, timeout, printBody, cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringVar(&url, "url", DefaultHealthcheckURL, "readiness URL to query")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up after this long")
+	cmd.Flags().BoolVar(&printBody, "print-body", false, "print the response body instead of \"ready\" (e.g. /health/live/ names the version)")
 	return cmd
 }
 
-func checkReady(ctx context.Context, url string, timeout time.Duration, out io.Writer) error {
+func checkReady(ctx context.Context, url string, timeout time.Duration, printBody bool, out io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -55,10 +57,14 @@ func checkReady(ctx context.Context, url string, timeout time.Duration, out io.W
 		return fmt.Errorf("not ready: %w", err)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("not ready: %s answered %s", url, resp.Status)
 	}
-	fmt.Fprintln(out, "ready")
+	if printBody {
+		fmt.Fprintln(out, string(body))
+	} else {
+		fmt.Fprintln(out, "ready")
+	}
 	return nil
 }

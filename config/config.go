@@ -37,6 +37,7 @@ type Config struct {
 	Submission Submission `koanf:"submission"`
 	Uploads    Uploads    `koanf:"uploads"`
 	API        API        `koanf:"api"`
+	Backups    Backups    `koanf:"backups"`
 	Catalogue  Catalogue  `koanf:"catalogue"`
 }
 
@@ -216,6 +217,15 @@ type Uploads struct {
 	LogoMaxBytes int64 `koanf:"logo_max_bytes"`
 }
 
+// Backups schedules PocketBase's automatic backups.
+type Backups struct {
+	// Cron is when to back up, e.g. "0 3 * * *". Defaults to "" (leave the
+	// schedule to the dashboard's Settings → Backups).
+	Cron string `koanf:"cron"`
+	// MaxKeep is how many automatic backups to keep. Defaults to 7.
+	MaxKeep int `koanf:"max_keep"`
+}
+
 // API describes the published API.
 type API struct {
 	// Title of the OpenAPI document. Defaults to "de.NBI Service Registry API".
@@ -289,6 +299,7 @@ func Default() Config {
 			DraftTTLDays:  7,
 		},
 		Uploads: Uploads{LogoMaxBytes: 10 << 20},
+		Backups: Backups{MaxKeep: 7},
 		API: API{
 			Title:       "de.NBI Service Registry API",
 			Version:     "1.0.0",

@@ -148,6 +148,9 @@ func (c *Config) Validate() error {
 		bad("api.version", "must not be empty")
 	}
 	positive("catalogue.per_page", int64(c.Catalogue.PerPage))
+	if c.Backups.MaxKeep < 0 {
+		bad("backups.max_keep", "must not be negative, got %d", c.Backups.MaxKeep)
+	}
 
 	return errors.Join(errs...)
 }

@@ -17,7 +17,7 @@ func TestHealthRoutes(t *testing.T) {
 			Method:          http.MethodGet,
 			URL:             "/health/live/",
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`{"status":"ok"}`},
+			ExpectedContent: []string{`{"status":"ok","version":"0.0.0-dev"}`},
 			TestAppFactory:  apptest.Factory(),
 		},
 		{

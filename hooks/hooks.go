@@ -43,6 +43,7 @@ type registry struct {
 	mail          *mail.Renderer
 	mailer        mailer.Mailer
 	outboxRunning sync.Mutex
+	maintenance   maintenanceState
 }
 
 // MustRegister is Register that panics on error.
@@ -97,6 +98,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) error {
 //	-1089 Retry-After       on 429 answers of PocketBase's rate limiter
 //	-1025 key auth          ApiKey / AdminKey become @request.auth before token auth
 //	-1019 key token check   tokens of revoked keys stop working at once
+//	-1018 maintenance       503 for the public, superusers keep access
 func (r *registry) registerMiddlewares(se *core.ServeEvent) {
 	se.Router.Bind(r.requestIDMiddleware())
 	se.Router.Bind(r.securityHeadersMiddleware())
@@ -105,6 +107,7 @@ func (r *registry) registerMiddlewares(se *core.ServeEvent) {
 	se.Router.Bind(r.retryAfterMiddleware())
 	se.Router.Bind(r.keyAuthMiddleware())
 	se.Router.Bind(r.keyTokenMiddleware())
+	se.Router.Bind(r.maintenanceMiddleware())
 }
 
 // registerRoutes adds the registry's routes; the static site comes last so
@@ -115,6 +118,8 @@ func (r *registry) registerRoutes(se *core.ServeEvent) {
 	r.bindV1Submissions(se)
 	r.bindV1Reference(se)
 	r.bindDeprecation(se)
+	r.bindAuthWithKey(se)
+	r.bindSiteInfo(se)
 	r.bindOpsRoutes(se)
 	r.bindAdminRedirect(se)
 	r.bindStaticSite(se)

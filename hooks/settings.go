@@ -5,7 +5,8 @@ import (
 )
 
 // bindSettings applies the configuration to PocketBase's stored settings
-// (application name and URL, sender, rate limits, trusted proxy headers)
+// (application name and URL, sender, rate limits, trusted proxy headers,
+// backup schedule when configured)
 // after every load of those settings. They are changed in memory only: the
 // configuration stays the one source of truth and secrets never reach the
 // database.
@@ -39,6 +40,11 @@ func (r *registry) applySettings(s *core.Settings) {
 	s.TrustedProxy.Headers = append([]string(nil), r.cfg.Security.TrustedProxyHeaders...)
 	s.TrustedProxy.UseLeftmostIP = r.cfg.Security.UseLeftmostIP
 
+	if r.cfg.Backups.Cron != "" {
+		s.Backups.Cron = r.cfg.Backups.Cron
+		s.Backups.CronMaxKeep = r.cfg.Backups.MaxKeep
+	}
+
 	s.RateLimits.Enabled = r.cfg.RateLimit.Enabled
 	s.RateLimits.ExcludedIPs = append([]string(nil), r.cfg.RateLimit.ExcludedIPs...)
 	s.RateLimits.Rules = r.rateLimitRules()
@@ -54,6 +60,7 @@ func (r *registry) rateLimitRules() []core.RateLimitRule {
 		{Label: "POST /api/v1/submissions/", MaxRequests: rl.CreatesPerHour, Duration: 3600},
 		{Label: "/captcha/", MaxRequests: rl.CaptchaPerHour, Duration: 3600},
 		{Label: "/biotools/prefill/", MaxRequests: rl.PrefillPerHour, Duration: 3600},
+		{Label: "POST /api/collections/submission_keys/auth-with-key", MaxRequests: 20, Duration: 3600},
 		{Label: "*:auth", MaxRequests: 2, Duration: 3},
 		{Label: "*:create", MaxRequests: 20, Duration: 5},
 		{Label: "/api/batch", MaxRequests: 3, Duration: 1},
