@@ -9,7 +9,7 @@ BIN     := bin/registry
 DATA    ?= pb_data
 HTTP    ?= 127.0.0.1:8090
 
-.PHONY: all build run test test-short bench fuzz lint vuln docker clean
+.PHONY: all build run test test-short test-long bench loadtest fuzz lint vuln docker clean
 
 all: build
 
@@ -32,6 +32,15 @@ test:
 ## test-short: the suite without the long-running variants
 test-short:
 	go test -short ./...
+
+## test-long: the long reliability variants (more writers, five crash cycles, a full outbox cron cycle)
+test-long:
+	go test -count=1 -timeout 30m -v ./reliability -long
+
+## loadtest: the DESIGN.md §12 workloads against the real binary (see docs/performance.md)
+LOADTEST_FLAGS ?=
+loadtest:
+	go run ./cmd/loadtest $(LOADTEST_FLAGS)
 
 ## bench: the benchmarks (numbers comparable between runs on the same machine)
 bench:

@@ -27,6 +27,7 @@ func Register(app core.App, root *cobra.Command) {
 		newCronsCommand(app),
 		newVerifyCommand(),
 		newBackupCommand(app),
+		newDBCommand(app),
 		NewHealthcheckCommand(),
 	)
 }

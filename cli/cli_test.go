@@ -210,3 +210,11 @@ func TestBackupCreateListAndRestore(t *testing.T) {
 		t.Fatal("an unknown backup must fail")
 	}
 }
+
+func TestDBCheckReportsBothDatabases(t *testing.T) {
+	_, root := apptest.NewWithCommands(t)
+	out, err := run(t, root, "db", "check")
+	if err != nil || !strings.Contains(out, "data.db: ok") || !strings.Contains(out, "auxiliary.db: ok") {
+		t.Fatalf("db check: %v\n%s", err, out)
+	}
+}

@@ -74,6 +74,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) error {
 	r.bindReferenceData()
 	r.bindSubmissionValidation()
 	r.bindSubmissionRequests()
+	r.bindStrictJSONTypes()
 	r.bindSessionEditCaptcha()
 	r.bindActors()
 	r.bindLifecycle()
@@ -99,12 +100,14 @@ func Register(app core.App, cfg *config.Config, deps Deps) error {
 //	-1025 key auth          ApiKey / AdminKey become @request.auth before token auth
 //	-1019 key token check   tokens of revoked keys stop working at once
 //	-1018 maintenance       503 for the public, superusers keep access
+//	 -985 JSON UTF-8        JSON bodies that are not UTF-8 are refused (after the body limit, -990)
 func (r *registry) registerMiddlewares(se *core.ServeEvent) {
 	se.Router.Bind(r.requestIDMiddleware())
 	se.Router.Bind(r.securityHeadersMiddleware())
 	se.Router.Unbind(defaultSecurityHeadersID)
 	se.Router.Bind(r.v1EnvelopeMiddleware())
 	se.Router.Bind(r.retryAfterMiddleware())
+	se.Router.Bind(r.jsonUTF8Middleware())
 	se.Router.Bind(r.keyAuthMiddleware())
 	se.Router.Bind(r.keyTokenMiddleware())
 	se.Router.Bind(r.maintenanceMiddleware())

@@ -7,10 +7,13 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
+// referenceCollections hold the reference data submissions point to.
+var referenceCollections = []string{"categories", "service_centers", "pis"}
+
 // bindReferenceData cleans and checks categories, service centres and PIs on
 // every save, and keeps PI email addresses from the public.
 func (r *registry) bindReferenceData() {
-	for _, name := range []string{"categories", "service_centers", "pis"} {
+	for _, name := range referenceCollections {
 		r.app.OnRecordValidate(name).BindFunc(func(e *core.RecordEvent) error {
 			cleanTextFields(e.Record)
 			return mergeValidation(referenceErrors(e.App, e.Record), e.Next())

@@ -158,15 +158,16 @@ func submissionErrors(app core.App, rec *core.Record, system bool) validation.Er
 		add("data_protection_consent", problem("Please agree to the data protection information to submit."))
 	}
 
-	checkReferences(app, rec, changed, add)
+	checkReferences(app, rec, system, changed, add)
 	checkMaturity(rec, add)
 	return errs
 }
 
 // checkReferences requires at least one category and PI and a centre, that
-// newly chosen ones are active (inactive ones may stay on old entries), and
-// a partner note when the generic "associated partner" PI is chosen.
-func checkReferences(app core.App, rec *core.Record, changed func(string) bool, add func(string, error)) {
+// newly chosen ones are active (inactive ones may stay on old entries; system
+// saves such as imports bring old entries over as they are), and a partner
+// note when the generic "associated partner" PI is chosen.
+func checkReferences(app core.App, rec *core.Record, system bool, changed func(string) bool, add func(string, error)) {
 	type ref struct {
 		field, collection, what string
 	}
@@ -190,7 +191,7 @@ func checkReferences(app core.App, rec *core.Record, changed func(string) bool, 
 		}
 		before := rec.Original().GetStringSlice(ref.field)
 		for _, r := range records {
-			if !r.GetBool("active") && (rec.IsNew() || !slices.Contains(before, r.Id)) {
+			if !system && !r.GetBool("active") && (rec.IsNew() || !slices.Contains(before, r.Id)) {
 				add(ref.field, problem("The %s %q is no longer offered; choose another.", ref.what, displayName(r)))
 			}
 		}

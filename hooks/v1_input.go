@@ -72,6 +72,9 @@ func readV1Body(e *core.RequestEvent) (*v1Body, error) {
 		if err := dec.Decode(&body.values); err != nil {
 			return nil, apis.NewBadRequestError("The request body is not a valid JSON object: "+jsonProblem(err), nil)
 		}
+		if body.values == nil { // the body was null
+			return nil, apis.NewBadRequestError("The request body is not a valid JSON object: expected an object {...} at the top level.", nil)
+		}
 	default:
 		return nil, apis.NewApiError(http.StatusUnsupportedMediaType,
 			"Send JSON (Content-Type: application/json) or a form (multipart/form-data).", nil)
@@ -124,7 +127,7 @@ type v1Field struct {
 
 // typeError is a field error for a value of the wrong type.
 func typeError(expected string) validation.Error {
-	return validation.NewError("validation_invalid_type", "Expected "+expected+".")
+	return validation.NewError("validation_invalid_type", "Wrong type: send "+expected+".")
 }
 
 // applyV1Fields converts the body's values for the given fields and sets them

@@ -154,7 +154,7 @@ func TestV1CreateEmptyBodyAndMalformedInput(t *testing.T) {
 			t.Errorf("%s=%v: status %d", field, value, res.Status)
 			continue
 		}
-		if msgs, ok := errorFields(t, res)[field].([]any); !ok || !strings.HasPrefix(msgs[0].(string), "Expected") {
+		if msgs, ok := errorFields(t, res)[field].([]any); !ok || !strings.HasPrefix(msgs[0].(string), "Wrong type") {
 			t.Errorf("%s: the error must name the field and the expected type: %s", field, res.Body)
 		}
 	}

@@ -22,8 +22,29 @@ type Server struct {
 	// Binary is the path of the binary, for CLI calls against DataDir.
 	Binary string
 
-	cmd *exec.Cmd
-	log *bytes.Buffer
+	addr string
+	env  []string
+	cmd  *exec.Cmd
+	log  *lockedBuffer
+}
+
+// lockedBuffer collects the server's output; the process writes it while
+// tests read it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 var (
@@ -43,13 +64,19 @@ func Binary(t testing.TB) string {
 		if buildErr = os.MkdirAll(dir, 0o755); buildErr != nil {
 			return
 		}
+		// Test packages run in parallel processes and each builds: build
+		// under a private name and rename, so no process ever runs or
+		// overwrites a half-written file.
 		buildPath = filepath.Join(dir, "registry")
-		cmd := exec.Command("go", "build", "-o", buildPath, ".")
+		private := fmt.Sprintf("%s.%d", buildPath, os.Getpid())
+		cmd := exec.Command("go", "build", "-o", private, ".")
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
 		}
+		buildErr = os.Rename(private, buildPath)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
@@ -71,9 +98,8 @@ func StartServer(t testing.TB, env []string) *Server {
 	addr := l.Addr().String()
 	l.Close()
 
-	s := &Server{URL: "http://" + addr, DataDir: t.TempDir(), Binary: bin, log: new(bytes.Buffer)}
-	s.cmd = exec.Command(bin, "serve", "--http", addr, "--dir", s.DataDir)
-	s.cmd.Env = append(os.Environ(),
+	s := &Server{URL: "http://" + addr, DataDir: t.TempDir(), Binary: bin, log: new(lockedBuffer)}
+	s.env = append(os.Environ(),
 		"REGISTRY_RATELIMIT__ENABLED=false",
 		"REGISTRY_SITE__URL="+s.URL,
 		// no downloads from the internet during tests
@@ -81,32 +107,64 @@ func StartServer(t testing.TB, env []string) *Server {
 		"REGISTRY_LICENSES__SOURCE_URL="+filepath.Join(s.DataDir, "no-licenses-source.json"),
 		"REGISTRY_BIOTOOLS__API_URL=http://127.0.0.1:1/api",
 	)
-	s.cmd.Env = append(s.cmd.Env, env...)
+	s.env = append(s.env, env...)
+	s.addr = addr
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			t.Logf("server log:\n%s", s.Log())
+		}
+	})
+	s.start(t)
+	return s
+}
+
+// start runs the binary and waits until it is ready.
+func (s *Server) start(t testing.TB) {
+	t.Helper()
+	s.cmd = exec.Command(s.Binary, "serve", "--http", s.addr, "--dir", s.DataDir)
+	s.cmd.Env = s.env
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = s.cmd.Process.Kill()
-		_, _ = s.cmd.Process.Wait()
-		if t.Failed() {
-			t.Logf("server log:\n%s", s.log.String())
-		}
-	})
-
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(s.URL + "/health/ready/")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s
+				return
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("the registry did not become ready:\n%s", s.log.String())
-	return nil
+	t.Fatalf("the registry did not become ready:\n%s", s.Log())
+}
+
+// stop kills the process, if it runs, and waits for it.
+func (s *Server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil && s.cmd.ProcessState == nil {
+		_ = s.cmd.Process.Kill()
+		_, _ = s.cmd.Process.Wait()
+	}
+}
+
+// Crash kills the server with SIGKILL (no shutdown hooks, no flushing), as
+// a power cut or the OOM killer would.
+func (s *Server) Crash() { s.stop() }
+
+// Restart starts the server again on the same address and data directory
+// and waits until it is ready.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.stop()
+	s.start(t)
+}
+
+// Log returns what the server printed so far.
+func (s *Server) Log() string {
+	return s.log.String()
 }
 
 // CLI runs a registry command against the server's data directory and
@@ -114,7 +172,7 @@ func StartServer(t testing.TB, env []string) *Server {
 func (s *Server) CLI(t testing.TB, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(s.Binary, append(args, "--dir", s.DataDir)...)
-	cmd.Env = s.cmd.Env
+	cmd.Env = s.env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("registry %v: %v\n%s", args, err, out)

@@ -15,6 +15,7 @@ import (
 	"github.com/denbi/service-registry/hooks"
 	"github.com/denbi/service-registry/plugins/biotools"
 	"github.com/denbi/service-registry/plugins/captcha"
+	"github.com/denbi/service-registry/plugins/djangoimport"
 	"github.com/denbi/service-registry/plugins/edam"
 	"github.com/denbi/service-registry/plugins/licenses"
 	"github.com/denbi/service-registry/plugins/logos"
@@ -69,5 +70,8 @@ func Register(app core.App, root *cobra.Command, cfg *config.Config) error {
 		return err
 	}
 	cli.Register(app, root)
+	if err := djangoimport.Register(app, root); err != nil {
+		return err
+	}
 	return nil
 }
