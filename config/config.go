@@ -128,6 +128,9 @@ type RateLimit struct {
 	CaptchaPerHour int `koanf:"captcha_per_hour"`
 	// PrefillPerHour limits bio.tools prefill lookups per client IP. Defaults to 60.
 	PrefillPerHour int `koanf:"prefill_per_hour"`
+	// RecoveryPerHour limits key recovery requests and link redemptions per
+	// client IP. Defaults to 10.
+	RecoveryPerHour int `koanf:"recovery_per_hour"`
 	// APIPerMinute limits other API requests per client IP. Defaults to 300.
 	APIPerMinute int `koanf:"api_per_minute"`
 }
@@ -275,11 +278,12 @@ func Default() Config {
 		Security: Security{HSTSSeconds: 31536000},
 		Captcha:  Captcha{MaxNumber: 100000, Expires: 10 * time.Minute},
 		RateLimit: RateLimit{
-			Enabled:        true,
-			CreatesPerHour: 10,
-			CaptchaPerHour: 60,
-			PrefillPerHour: 60,
-			APIPerMinute:   300,
+			Enabled:         true,
+			CreatesPerHour:  10,
+			CaptchaPerHour:  60,
+			PrefillPerHour:  60,
+			RecoveryPerHour: 10,
+			APIPerMinute:    300,
 		},
 		SMTP:  SMTP{Port: 587},
 		Email: Email{FromAddress: "no-reply@denbi.de", FromName: "de.NBI Service Registry", MaxAttempts: 8},

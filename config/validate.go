@@ -104,6 +104,7 @@ func (c *Config) Validate() error {
 	positive("ratelimit.creates_per_hour", int64(c.RateLimit.CreatesPerHour))
 	positive("ratelimit.captcha_per_hour", int64(c.RateLimit.CaptchaPerHour))
 	positive("ratelimit.prefill_per_hour", int64(c.RateLimit.PrefillPerHour))
+	positive("ratelimit.recovery_per_hour", int64(c.RateLimit.RecoveryPerHour))
 	positive("ratelimit.api_per_minute", int64(c.RateLimit.APIPerMinute))
 
 	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {

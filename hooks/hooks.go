@@ -44,6 +44,7 @@ type registry struct {
 	mailer        mailer.Mailer
 	outboxRunning sync.Mutex
 	maintenance   maintenanceState
+	recovery      recoveryWorker
 }
 
 // MustRegister is Register that panics on error.
@@ -121,6 +122,8 @@ func (r *registry) registerRoutes(se *core.ServeEvent) {
 	r.bindV1Submissions(se)
 	r.bindV1Reference(se)
 	r.bindDeprecation(se)
+	r.bindKeyRecovery(se)
+	r.bindSubmissionKeys(se)
 	r.bindAuthWithKey(se)
 	r.bindSiteInfo(se)
 	r.bindOpsRoutes(se)

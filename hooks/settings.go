@@ -60,6 +60,7 @@ func (r *registry) rateLimitRules() []core.RateLimitRule {
 		{Label: "POST /api/v1/submissions/", MaxRequests: rl.CreatesPerHour, Duration: 3600},
 		{Label: "/captcha/", MaxRequests: rl.CaptchaPerHour, Duration: 3600},
 		{Label: "/biotools/prefill/", MaxRequests: rl.PrefillPerHour, Duration: 3600},
+		{Label: "/api/registry/keys/", MaxRequests: rl.RecoveryPerHour, Duration: 3600},
 		{Label: "POST /api/collections/submission_keys/auth-with-key", MaxRequests: 20, Duration: 3600},
 		{Label: "*:auth", MaxRequests: 2, Duration: 3},
 		{Label: "*:create", MaxRequests: 20, Duration: 5},

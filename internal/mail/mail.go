@@ -36,10 +36,15 @@ const (
 	SubmitterCreated Kind = "submitter_created"
 	SubmitterUpdated Kind = "submitter_updated"
 	SubmitterStatus  Kind = "submitter_status"
+	// SubmitterKeyRecovery carries a one-time link that issues a new key.
+	SubmitterKeyRecovery Kind = "submitter_key_recovery"
+	// AdminKeyRecovered tells the office that an owner recovered access.
+	AdminKeyRecovered Kind = "admin_key_recovered"
 )
 
 // Kinds lists every email kind.
-var Kinds = []Kind{AdminCreated, AdminUpdated, AdminStatus, SubmitterCreated, SubmitterUpdated, SubmitterStatus}
+var Kinds = []Kind{AdminCreated, AdminUpdated, AdminStatus, SubmitterCreated, SubmitterUpdated, SubmitterStatus,
+	SubmitterKeyRecovery, AdminKeyRecovered}
 
 // Site describes the sender for footers and links.
 type Site struct {
@@ -95,6 +100,10 @@ type Data struct {
 	StatusMessage string
 	// AdminURL opens the entry in the dashboard; empty in submitters' emails.
 	AdminURL string
+	// Link is the action link of the email (a key recovery link), and
+	// LinkExpires says until when it works.
+	Link        string
+	LinkExpires string
 }
 
 // Message is a rendered email.
