@@ -13,8 +13,10 @@ import (
 	"github.com/denbi/service-registry/cli"
 	"github.com/denbi/service-registry/config"
 	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/plugins/apidocs"
 	"github.com/denbi/service-registry/plugins/biotools"
 	"github.com/denbi/service-registry/plugins/captcha"
+	"github.com/denbi/service-registry/plugins/catalogue"
 	"github.com/denbi/service-registry/plugins/djangoimport"
 	"github.com/denbi/service-registry/plugins/edam"
 	"github.com/denbi/service-registry/plugins/licenses"
@@ -63,6 +65,26 @@ func Register(app core.App, root *cobra.Command, cfg *config.Config) error {
 		Timeout:         cfg.BioTools.Timeout,
 		SiteURL:         cfg.Site.URL,
 		PrefillDisabled: !cfg.Features.BiotoolsPrefill,
+	}); err != nil {
+		return err
+	}
+	if err := apidocs.Register(app, apidocs.Config{
+		Title:        cfg.API.Title,
+		Version:      cfg.API.Version,
+		LicenseName:  cfg.API.LicenseName,
+		ContactName:  cfg.Contact.Organisation,
+		ContactEmail: cfg.Contact.Email,
+		ServerURL:    cfg.Site.URL,
+	}); err != nil {
+		return err
+	}
+	if err := catalogue.Register(app, catalogue.Config{
+		Enabled:         cfg.Features.Catalogue,
+		SiteName:        cfg.Site.Name,
+		SiteURL:         cfg.Site.URL,
+		PerPage:         cfg.Catalogue.PerPage,
+		MetaDescription: cfg.Catalogue.MetaDescription,
+		ContactEmail:    cfg.Contact.Email,
 	}); err != nil {
 		return err
 	}

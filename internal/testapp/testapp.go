@@ -1,8 +1,10 @@
 // Package testapp builds migrated PocketBase test apps with fixtures written
 // in Go, a small HTTP client for tests that send several requests to the same
-// app, a local SMTP sink and a captcha solver. It imports none of the
-// registry's hooks or plugins, so any package's tests may use it; apps wired
-// like the binary come from internal/apptest.
+// app (which checks every API response against the published OpenAPI
+// document), a local SMTP sink and a captcha solver. It imports none of the
+// registry's hooks or plugins but plugins/apidocs, for the document, which
+// itself imports no hooks or plugins; so any package's tests may use it.
+// Apps wired like the binary come from internal/apptest.
 package testapp
 
 import (
@@ -77,22 +79,29 @@ func (r *Response) Map(t testing.TB) map[string]any {
 
 // Do sends one request. body may be nil, a string, []byte or any value to be
 // encoded as JSON. Headers are "Name: value" strings.
+//
+// A response to an API path of the published OpenAPI document is checked
+// against it (see CheckContract); a mismatch fails the test.
 func Do(t testing.TB, h http.Handler, method, url string, body any, headers ...string) *Response {
 	t.Helper()
-	var reader io.Reader
+	var raw []byte
 	contentType := ""
 	switch b := body.(type) {
 	case nil:
 	case string:
-		reader, contentType = strings.NewReader(b), "application/json"
+		raw, contentType = []byte(b), "application/json"
 	case []byte:
-		reader, contentType = bytes.NewReader(b), "application/json"
+		raw, contentType = b, "application/json"
 	default:
-		raw, err := json.Marshal(b)
+		encoded, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		reader, contentType = bytes.NewReader(raw), "application/json"
+		raw, contentType = encoded, "application/json"
+	}
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(method, url, reader)
 	if contentType != "" {
@@ -102,7 +111,10 @@ func Do(t testing.TB, h http.Handler, method, url string, body any, headers ...s
 		name, value, _ := strings.Cut(h, ":")
 		req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
+	sent := req.Header.Clone()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	return &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	res := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	checkContract(t, method, url, sent, raw, res)
+	return res
 }
