@@ -65,10 +65,14 @@ func newSeedCommand(app core.App) *cobra.Command {
 			if err := app.RunAllMigrations(); err != nil {
 				return fmt.Errorf("applying migrations: %w", err)
 			}
-			if err := SeedDemo(app, cmd.OutOrStdout()); err != nil {
-				return err
-			}
-			return seedOntologies(app, cmd.OutOrStdout())
+			// both steps skip what is already there, so they may be repeated
+			// when they meet a running server's write
+			return retryWhenBusy(func() error {
+				if err := SeedDemo(app, cmd.OutOrStdout()); err != nil {
+					return err
+				}
+				return seedOntologies(app, cmd.OutOrStdout())
+			})
 		},
 	})
 	return root

@@ -168,6 +168,10 @@ type Email struct {
 	// MaxAttempts is how often a message is tried before it is marked
 	// failed. Defaults to 8.
 	MaxAttempts int `koanf:"max_attempts"`
+	// DeliverImmediately sends new messages right after they are queued
+	// instead of waiting for the next run of the minutely job. Defaults to
+	// true.
+	DeliverImmediately bool `koanf:"deliver_immediately"`
 }
 
 // EDAM configures the ontology sync.
@@ -286,7 +290,7 @@ func Default() Config {
 			APIPerMinute:    300,
 		},
 		SMTP:  SMTP{Port: 587},
-		Email: Email{FromAddress: "no-reply@denbi.de", FromName: "de.NBI Service Registry", MaxAttempts: 8},
+		Email: Email{FromAddress: "no-reply@denbi.de", FromName: "de.NBI Service Registry", MaxAttempts: 8, DeliverImmediately: true},
 		EDAM:  EDAM{SourceURL: "https://edamontology.org/EDAM_stable.owl", Schedule: "@monthly", SyncOnStart: true},
 		BioTools: BioTools{
 			APIURL:   "https://bio.tools/api",

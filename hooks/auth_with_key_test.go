@@ -198,3 +198,20 @@ func TestAuthWithKeyIsRateLimited(t *testing.T) {
 		t.Fatalf("the 21st attempt within the hour must be refused: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestAuthWithKeyStoresNoClientFingerprint(t *testing.T) {
+	app := apptest.New(t)
+	ref := testapp.Seed(t, app)
+	_, key := testapp.CreateSubmission(t, app, ref, apikeys.ScopeWrite, nil)
+	srv := testapp.Server(t, app)
+	if status, body := exchange(t, srv, key); status != http.StatusOK {
+		t.Fatalf("exchange: %d %v", status, body)
+	}
+	origins, err := app.CountRecords("_authOrigins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if origins != 0 {
+		t.Fatalf("the exchange stored %d device fingerprints (IP + user agent)", origins)
+	}
+}

@@ -530,3 +530,25 @@ func TestAfterSuccessHooksSeeAUsableApp(t *testing.T) {
 		t.Fatalf("after-success hooks could not query: %v", errs)
 	}
 }
+
+func TestEmailsLeaveRightAfterTheChange(t *testing.T) {
+	sink := testapp.NewSMTPSink(t)
+	w := newV1World(t, func(c *config.Config) {
+		c.SMTP.Host, c.SMTP.Port = sink.Host, sink.Port
+		c.Email.AdminAddresses = []string{"office@example.org"}
+		c.Email.DeliverImmediately = true
+	})
+	w.created(t, nil) // no run of the job: the queued messages go out by themselves
+	deadline := time.Now().Add(10 * time.Second)
+	for len(sink.Messages()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := len(sink.Messages()); got != 2 {
+		t.Fatalf("delivered %d of 2 messages without waiting for the job", got)
+	}
+	for _, m := range w.outbox(t) {
+		if m.GetString("status") != "sent" {
+			t.Fatalf("outbox row %s is %s", m.Id, m.GetString("status"))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"sync"
 	"time"
 
 	"github.com/denbi/service-registry/internal/jobruns"
@@ -50,16 +51,47 @@ func (r *registry) newMailer() mailer.Mailer {
 	}
 }
 
-// bindOutbox schedules the delivery job, every minute.
+// bindOutbox schedules the delivery job, every minute, and with
+// [email] deliver_immediately also runs it as soon as a new message is
+// committed, while the server runs.
 func (r *registry) bindOutbox() {
-	r.app.Cron().MustAdd(OutboxJobID, "* * * * *", func() {
-		_ = jobruns.Run(r.app, OutboxJobID, "cron", func() (string, error) {
-			sent, err := r.deliverOutbox()
-			if err != nil {
-				r.app.Logger().Warn("Some emails could not be delivered; they will be retried", "error", err)
-			}
-			return fmt.Sprintf("%d emails sent", sent), err
+	r.app.Cron().MustAdd(OutboxJobID, "* * * * *", func() { r.runOutbox("cron") })
+	if !r.cfg.Email.DeliverImmediately {
+		return
+	}
+	kick := make(chan struct{}, 1)
+	r.app.OnRecordAfterCreateSuccess("mail_outbox").BindFunc(func(e *core.RecordEvent) error {
+		select {
+		case kick <- struct{}{}:
+		default: // a run is already due and will take this message too
+		}
+		return e.Next()
+	})
+	var start sync.Once
+	r.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		start.Do(func() {
+			go func() {
+				for range kick {
+					// let a run in progress finish, so this one is not
+					// skipped as an overlap and takes the new message
+					r.outboxRunning.Lock()
+					r.outboxRunning.Unlock() //nolint:staticcheck // a wait, not a critical section
+					r.runOutbox("queued")
+				}
+			}()
 		})
+		return se.Next()
+	})
+}
+
+// runOutbox is one run of the delivery job.
+func (r *registry) runOutbox(trigger string) {
+	_ = jobruns.Run(r.app, OutboxJobID, trigger, func() (string, error) {
+		sent, err := r.deliverOutbox()
+		if err != nil {
+			r.app.Logger().Warn("Some emails could not be delivered; they will be retried", "error", err)
+		}
+		return fmt.Sprintf("%d emails sent", sent), err
 	})
 }
 

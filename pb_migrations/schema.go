@@ -58,6 +58,9 @@ func keyCollection(name string) *core.Collection {
 	c.OAuth2.Enabled = false
 	c.OTP.Enabled = false
 	c.MFA.Enabled = false
+	// no new-device alerts: keys have no email to alert, and the check
+	// would store a fingerprint of every client's IP and user agent
+	c.AuthAlert.Enabled = false
 	c.AuthToken.Duration = 3600
 	c.AuthRule = ptr("active = true")
 	if email, ok := c.Fields.GetByName(core.FieldNameEmail).(*core.EmailField); ok {

@@ -169,6 +169,7 @@ func TestUpgradeRollbackRestoreAndAutomaticRollback(t *testing.T) {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	browsertest.UnsetRegistrySettings(t)
 	v1 := build(t, root, work, "1.0.0")
 	v2 := build(t, root, work, "2.0.0", "rollouttest")
 	broken := build(t, root, work, "2.0.1", "rollouttest_broken")

@@ -24,6 +24,8 @@ func Config() *config.Config {
 	cfg.EDAM.SyncOnStart = false
 	cfg.Licenses.SyncOnStart = false
 	cfg.BioTools.APIURL = "http://127.0.0.1:1/api"
+	// tests deliver the outbox by running its job, at the moment they choose
+	cfg.Email.DeliverImmediately = false
 	return &cfg
 }
 

@@ -30,7 +30,7 @@ import (
 
 // RequireEnv makes a missing Chromium a test failure instead of a skip;
 // .ci/run sets it, so CI never passes without running the browser tests.
-const RequireEnv = "REGISTRY_REQUIRE_BROWSER"
+const RequireEnv = "BROWSER_TESTS_REQUIRED"
 
 // chromiumPaths are where Debian and others install the browser.
 var chromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}

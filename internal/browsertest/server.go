@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,7 +100,7 @@ func StartServer(t testing.TB, env []string) *Server {
 	l.Close()
 
 	s := &Server{URL: "http://" + addr, DataDir: t.TempDir(), Binary: bin, log: new(lockedBuffer)}
-	s.env = append(os.Environ(),
+	s.env = append(withoutRegistrySettings(os.Environ()),
 		"REGISTRY_RATELIMIT__ENABLED=false",
 		"REGISTRY_SITE__URL="+s.URL,
 		// no downloads from the internet during tests
@@ -117,6 +118,32 @@ func StartServer(t testing.TB, env []string) *Server {
 	})
 	s.start(t)
 	return s
+}
+
+// withoutRegistrySettings drops REGISTRY_* variables of the environment the
+// tests run in, so a developer's own settings never change what a test sees.
+func withoutRegistrySettings(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "REGISTRY_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// UnsetRegistrySettings removes REGISTRY_* variables from the test
+// process's environment for the rest of the test, for tests that run the
+// binary or scripts themselves. It restores them afterwards.
+func UnsetRegistrySettings(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "REGISTRY_") {
+			t.Setenv(name, "") // registers the restore
+			os.Unsetenv(name)
+		}
+	}
 }
 
 // start runs the binary and waits until it is ready.
