@@ -79,3 +79,32 @@ func TestIssueValidatesScope(t *testing.T) {
 		t.Fatal("full is not a submission scope")
 	}
 }
+
+func TestKeysHaveNoUsablePassword(t *testing.T) {
+	app := testapp.NewBare(t)
+	admin, key, err := apikeys.IssueAdminKey(app, "ops", apikeys.ScopeFull, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := app.FindRecordById(apikeys.AdminKeys, admin.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := stored.GetString("password:hash")
+	if !strings.HasPrefix(hash, "disabled:") || strings.Contains(hash, key) || stored.TokenKey() == "" {
+		t.Fatalf("password hash %q, token key %q", hash, stored.TokenKey())
+	}
+	for _, guess := range []string{"", key, hash, strings.TrimPrefix(hash, "disabled:")} {
+		if stored.ValidatePassword(guess) {
+			t.Fatalf("the password %q opened a key record", guess)
+		}
+	}
+	// every key gets its own token key, so tokens of one never open another
+	other, _, err := apikeys.IssueAdminKey(app, "ops 2", apikeys.ScopeFull, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.TokenKey() == stored.TokenKey() {
+		t.Fatal("two keys share a token key")
+	}
+}

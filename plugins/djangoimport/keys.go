@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/denbi/service-registry/internal/apikeys"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -17,7 +18,7 @@ import (
 func (im *importer) keyRules(model, pk string, dumpActive bool, lastUsed time.Time, hasLastUsed bool) func(rec *core.Record) {
 	return func(rec *core.Record) {
 		if rec.IsNew() {
-			rec.SetRandomPassword()
+			apikeys.DisablePassword(rec)
 			return
 		}
 		orig := rec.Original()
