@@ -81,6 +81,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) error {
 	r.bindLifecycle()
 	r.bindDeletionAudit()
 	r.bindOutbox()
+	r.bindPocketBaseMail()
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		r.registerMiddlewares(se)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/denbi/service-registry/internal/savecontext"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -67,6 +68,14 @@ func (r *registry) bindLifecycle() {
 	r.app.OnRecordUpdate("submissions").BindFunc(r.onSubmissionUpdate)
 }
 
+// StatusReasonField names the change-log entry that carries the office's
+// reason for a status change (see savecontext.WithReason).
+const StatusReasonField = "status_reason"
+
+// AdminEntryPath opens one entry on the dashboard's Registry page; the
+// submission id follows.
+const AdminEntryPath = "/_/#/registry?id="
+
 // onSubmissionUpdate applies the lifecycle rules to a save of an existing
 // submission and records what changed.
 func (r *registry) onSubmissionUpdate(e *core.RecordEvent) error {
@@ -102,6 +111,10 @@ func (r *registry) onSubmissionUpdate(e *core.RecordEvent) error {
 
 	before, after := snapshots(e.App, original, rec)
 	changes := diff(before, after)
+	reason := strings.TrimSpace(savecontext.Reason(e.Context))
+	if reason != "" && rec.GetString("status") != oldStatus {
+		changes = append(changes, Change{Field: StatusReasonField, Label: "Reason", Old: emptyDisplay, New: reason})
+	}
 	if len(changes) > 0 {
 		rec.Set("last_change_summary", changeSummary{
 			ChangedBy: actor, ChangedAt: time.Now().UTC().Format(time.RFC3339), Changes: changes,
@@ -124,7 +137,7 @@ func (r *registry) onSubmissionUpdate(e *core.RecordEvent) error {
 		newStatus := rec.GetString("status")
 		switch {
 		case newStatus != oldStatus && !statusReset:
-			return r.queue(tx, notification{event: eventStatusChanged, submission: rec, changes: changes})
+			return r.queue(tx, notification{event: eventStatusChanged, submission: rec, changes: changes, reason: reason})
 		case isOwnerEdit(actor):
 			return r.queue(tx, notification{event: eventUpdated, submission: rec, changes: changes, statusReset: statusReset})
 		}

@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"context"
 	"net/http"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/denbi/service-registry/internal/savecontext"
 	"github.com/denbi/service-registry/internal/testapp"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
@@ -302,7 +304,7 @@ func TestCreateQueuesReceiptAndOfficeMail(t *testing.T) {
 		}
 		switch {
 		case strings.Contains(m.GetString("to"), "servicecoordination@denbi.de"):
-			if !strings.Contains(m.GetString("cc"), "cc@example.org") || !strings.Contains(body, "/_/#/collections") {
+			if !strings.Contains(m.GetString("cc"), "cc@example.org") || !strings.Contains(body, "/_/#/registry?id="+id) {
 				t.Error("office mail: CC and dashboard link expected")
 			}
 		case strings.Contains(m.GetString("to"), "grace.internal@example.org"):
@@ -550,5 +552,64 @@ func TestEmailsLeaveRightAfterTheChange(t *testing.T) {
 		if m.GetString("status") != "sent" {
 			t.Fatalf("outbox row %s is %s", m.Id, m.GetString("status"))
 		}
+	}
+}
+
+func TestRejectionReasonReachesTheLogAndTheEmails(t *testing.T) {
+	w := newV1World(t, func(c *config.Config) { c.Email.AdminAddresses = []string{"office@example.org"} })
+	id, _ := w.created(t, nil)
+	before := len(w.outbox(t))
+	rec, _ := w.app.FindRecordById("submissions", id)
+	rec.Set("status", "rejected")
+	reason := "The service is not publicly reachable yet."
+	ctx := savecontext.WithReason(savecontext.WithActor(context.Background(), "admin:office@example.org"), reason)
+	if err := w.app.SaveWithContext(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	rows := w.changeRows(t, id)
+	last := rows[len(rows)-1].GetString("changes")
+	if !strings.Contains(last, `"field":"status_reason"`) || !strings.Contains(last, reason) {
+		t.Fatalf("the change log lacks the reason: %s", last)
+	}
+	stored, _ := w.app.FindRecordById("submissions", id)
+	if !strings.Contains(stored.GetString("last_change_summary"), reason) {
+		t.Fatal("last_change_summary lacks the reason")
+	}
+	mails := w.outbox(t)[before:]
+	if len(mails) != 2 {
+		t.Fatalf("want the owner's and the office's status email, got %d", len(mails))
+	}
+	for _, m := range mails {
+		if !strings.Contains(m.GetString("text_body"), reason) || !strings.Contains(m.GetString("html_body"), reason) {
+			t.Errorf("email to %s lacks the reason:\n%s", m.GetString("to"), m.GetString("text_body"))
+		}
+	}
+
+	// a save without a reason, or a reason without a status change, adds none
+	rec, _ = w.app.FindRecordById("submissions", id)
+	rec.Set("comments", "Office note")
+	if err := w.app.SaveWithContext(savecontext.WithReason(context.Background(), "ignored"), rec); err != nil {
+		t.Fatal(err)
+	}
+	rows = w.changeRows(t, id)
+	if strings.Contains(rows[len(rows)-1].GetString("changes"), "ignored") {
+		t.Fatal("a reason without a status change was logged")
+	}
+}
+
+func TestPocketBaseEmailsUseTheRegistrySMTP(t *testing.T) {
+	sink := testapp.NewSMTPSink(t)
+	w := newV1World(t, func(c *config.Config) { c.SMTP.Host, c.SMTP.Port = sink.Host, sink.Port })
+	// what PocketBase sends itself (login codes, password resets)
+	err := w.app.NewMailClient().Send(&mailer.Message{
+		From: mail.Address{Address: "no-reply@denbi.de"}, To: []mail.Address{{Address: "office@example.org"}},
+		Subject: "Your login code", Text: "123456",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sink.Messages()
+	if len(got) != 1 || got[0].Subject() != "Your login code" {
+		t.Fatalf("the sink received %d messages", len(got))
 	}
 }

@@ -51,6 +51,18 @@ func (r *registry) newMailer() mailer.Mailer {
 	}
 }
 
+// bindPocketBaseMail sends PocketBase's own emails (login codes, password
+// resets of the office's accounts) through the registry's SMTP settings,
+// so the SMTP password never has to be stored in the database settings.
+func (r *registry) bindPocketBaseMail() {
+	r.app.OnMailerSend().BindFunc(func(e *core.MailerEvent) error {
+		if r.mailer != nil {
+			e.Mailer = r.mailer
+		}
+		return e.Next()
+	})
+}
+
 // bindOutbox schedules the delivery job, every minute, and with
 // [email] deliver_immediately also runs it as soon as a new message is
 // committed, while the server runs.

@@ -24,6 +24,8 @@ type notification struct {
 	submission  *core.Record
 	changes     []Change
 	statusReset bool
+	// reason is the office's reason for a status change, if it gave one.
+	reason string
 }
 
 // queue writes the event's emails into the outbox with app, which is the
@@ -155,7 +157,8 @@ func (r *registry) mailData(app core.App, n notification) mail.Data {
 		},
 		StatusReset:   n.statusReset,
 		StatusMessage: mail.StatusMessage(s.GetString("status")),
-		AdminURL:      r.absoluteURL("/_/#/collections?collection=" + s.Collection().Id + "&recordId=" + s.Id),
+		Reason:        n.reason,
+		AdminURL:      r.absoluteURL(AdminEntryPath + s.Id),
 	}
 	for _, c := range n.changes {
 		data.Changes = append(data.Changes, mail.Change{Label: c.Label, Old: c.Old, New: c.New})

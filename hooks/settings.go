@@ -62,6 +62,11 @@ func (r *registry) rateLimitRules() []core.RateLimitRule {
 		{Label: "/biotools/prefill/", MaxRequests: rl.PrefillPerHour, Duration: 3600},
 		{Label: "/api/registry/keys/", MaxRequests: rl.RecoveryPerHour, Duration: 3600},
 		{Label: "POST /api/collections/submission_keys/auth-with-key", MaxRequests: 20, Duration: 3600},
+		// office logins: password guessing and code requests
+		{Label: "_superusers:auth", MaxRequests: 20, Duration: 900},
+		{Label: "staff:auth", MaxRequests: 20, Duration: 900},
+		{Label: "_superusers:requestOTP", MaxRequests: 5, Duration: 900},
+		{Label: "staff:requestOTP", MaxRequests: 5, Duration: 900},
 		{Label: "*:auth", MaxRequests: 2, Duration: 3},
 		{Label: "*:create", MaxRequests: 20, Duration: 5},
 		{Label: "/api/batch", MaxRequests: 3, Duration: 1},

@@ -98,6 +98,8 @@ type Data struct {
 	Changes       []Change
 	StatusReset   bool
 	StatusMessage string
+	// Reason is the office's reason for a status change, when it gave one.
+	Reason string
 	// AdminURL opens the entry in the dashboard; empty in submitters' emails.
 	AdminURL string
 	// Link is the action link of the email (a key recovery link), and

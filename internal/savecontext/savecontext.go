@@ -14,6 +14,7 @@ type key int
 const (
 	actorKey key = iota
 	quietKey
+	reasonKey
 )
 
 // ActorSystem names changes made by the registry itself.
@@ -55,4 +56,20 @@ func IsQuiet(ctx context.Context) bool {
 	}
 	q, _ := ctx.Value(quietKey).(bool)
 	return q
+}
+
+// WithReason attaches the office's reason for a status change (a rejection,
+// say) to the saves made with ctx: the lifecycle hooks record it in the
+// change log and put it into the status emails.
+func WithReason(ctx context.Context, reason string) context.Context {
+	return context.WithValue(ctx, reasonKey, reason)
+}
+
+// Reason returns the reason attached to ctx, or "".
+func Reason(ctx context.Context) string {
+	if ctx == nil {
+		return ""
+	}
+	r, _ := ctx.Value(reasonKey).(string)
+	return r
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/denbi/service-registry/cli"
 	"github.com/denbi/service-registry/config"
 	"github.com/denbi/service-registry/hooks"
+	"github.com/denbi/service-registry/plugins/adminui"
 	"github.com/denbi/service-registry/plugins/apidocs"
 	"github.com/denbi/service-registry/plugins/biotools"
 	"github.com/denbi/service-registry/plugins/captcha"
@@ -85,6 +86,12 @@ func Register(app core.App, root *cobra.Command, cfg *config.Config) error {
 		PerPage:         cfg.Catalogue.PerPage,
 		MetaDescription: cfg.Catalogue.MetaDescription,
 		ContactEmail:    cfg.Contact.Email,
+	}); err != nil {
+		return err
+	}
+	if err := adminui.Register(app, adminui.Config{
+		SiteURL:        cfg.Site.URL,
+		SMTPConfigured: cfg.SMTP.Host != "",
 	}); err != nil {
 		return err
 	}
