@@ -220,10 +220,12 @@ func (r *registry) issueRecoveryLink(tx core.App, submission *core.Record, ip st
 	return r.enqueue(tx, mail.SubmitterKeyRecovery, data, []string{to}, nil, n)
 }
 
-// recoveryLink is the page URL the email links to.
+// recoveryLink is the page URL the email links to. The submission and the
+// token travel in the fragment, which browsers never send to a server: the
+// token stays out of request logs and proxies until the page posts it.
 func (r *registry) recoveryLink(submissionID, token string) string {
 	q := url.Values{"submission": {submissionID}, "token": {token}}
-	return strings.TrimRight(r.cfg.Site.URL, "/") + RecoveryPagePath + "?" + q.Encode()
+	return strings.TrimRight(r.cfg.Site.URL, "/") + RecoveryPagePath + "#" + q.Encode()
 }
 
 // handleRecoveryConfirm redeems a link: it revokes every key of the

@@ -64,7 +64,7 @@ func (w *recoveryWorld) waitForLinks(t *testing.T, n int) []*core.Record {
 	}
 }
 
-var recoveryLinkPattern = regexp.MustCompile(`https://registry\.example\.org/update/recover/\?\S+`)
+var recoveryLinkPattern = regexp.MustCompile(`https://registry\.example\.org/update/recover/#\S+`)
 
 // linkParams extracts submission and token from a recovery email.
 func linkParams(t *testing.T, row *core.Record) (string, string) {
@@ -74,7 +74,11 @@ func linkParams(t *testing.T, row *core.Record) (string, string) {
 	if link == "" || err != nil {
 		t.Fatalf("no recovery link in the email:\n%s", row.GetString("text_body"))
 	}
-	return u.Query().Get("submission"), u.Query().Get("token")
+	params, err := url.ParseQuery(u.Fragment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return params.Get("submission"), params.Get("token")
 }
 
 func (w *recoveryWorld) confirm(t *testing.T, submission, token string) *testapp.Response {

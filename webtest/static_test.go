@@ -40,7 +40,7 @@ func siteFile(t *testing.T, name string) string {
 // pages (API docs, maintenance) have their own tests.
 var ourPages = []string{
 	"index.html", "404.html", "register/index.html", "register/success/index.html",
-	"update/index.html", "update/edit/index.html", "update/success/index.html",
+	"update/index.html", "update/edit/index.html", "update/success/index.html", "update/recover/index.html",
 }
 
 func TestPagesStayInsideTheCSP(t *testing.T) {
@@ -81,7 +81,7 @@ func TestScriptsBuildNoStyleAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mine := []string{"api.js", "chrome.js", "dom.js", "edit.js", "fields.js", "form.js", "register.js", "success.js", "update.js", "update-success.js"}
+	mine := []string{"api.js", "chrome.js", "dom.js", "edit.js", "fields.js", "form.js", "register.js", "success.js", "update.js", "update-success.js", "keys.js", "recover.js"}
 	for _, name := range mine {
 		if !slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == name }) {
 			t.Errorf("js/%s is missing", name)

@@ -1,12 +1,14 @@
 // /update/edit/: the entry of the key exchanged on /update/, in the
 // registration form. Read-scope keys see it read-only. Saving sends only
 // what changed (with a solved captcha), then /update/success/ lists the
-// changes and says whether the entry went back to review.
+// changes and says whether the entry went back to review. Write keys also
+// see the entry's API keys and can rotate the key in use (keys section).
 import "./chrome.js";
 import { pb, siteInfo, describeError, fieldErrors, handOver, loadEditSession, clearEditSession } from "./api.js";
 import { RegistryForm } from "./form.js";
 import { FIELDS, STATUS_LABELS } from "./fields.js";
 import { h, clear, formatDate, announce } from "./dom.js";
+import { newKeyCard, forgetOnLeave, openEntryWithKey } from "./keys.js";
 
 const EXPAND = "service_categories,service_center,responsible_pis,edam_topics,edam_operations,licenses";
 
@@ -207,6 +209,154 @@ async function deprecate() {
   }
 }
 
+// ---- API keys ------------------------------------------------------------------
+
+const keysStatus = document.getElementById("keys-status");
+let keyItems = [];
+
+function keysPath(suffix = "") {
+  return `/api/registry/submissions/${encodeURIComponent(record.id)}/keys${suffix}`;
+}
+
+function keyRow(k) {
+  const label = h("td", { class: "key-label" }, k.label || "(no label)");
+  if (k.current) label.append(" ", h("span", { class: "badge key-this" }, "this key"));
+  if (k.fresh) label.append(" ", h("span", { class: "badge text-bg-warning key-new" }, "new"));
+  return h("tr", { class: k.active ? "" : "key-revoked", dataset: { keyId: k.id } },
+    label,
+    // data-label names the column where phones show the rows as cards
+    h("td", { "data-label": "Access" }, k.scope === "write" ? "view and edit" : k.scope === "read" ? "view only" : k.scope),
+    h("td", { "data-label": "Created" }, formatDate(k.created, false)),
+    h("td", { "data-label": "Last used" }, k.last_used_at ? formatDate(k.last_used_at) : "never"),
+    h("td", { "data-label": "Status" }, h("span", { class: "badge " + (k.active ? "text-bg-success" : "text-bg-secondary") }, k.active ? "active" : "revoked")));
+}
+
+function renderKeys() {
+  clear(document.getElementById("keys-body")).append(...keyItems.map(keyRow));
+  document.getElementById("keys-table").hidden = keyItems.length === 0;
+  const current = keyItems.find((k) => k.current);
+  document.getElementById("rotate-current").textContent = current ? `“${current.label}”` : "the current key";
+}
+
+async function loadKeys() {
+  keysStatus.textContent = "Loading the keys…";
+  try {
+    const res = await pb.send(keysPath(), { method: "GET", requestKey: null });
+    keyItems = res.items || [];
+    keysStatus.textContent = "";
+    renderKeys();
+  } catch (err) {
+    keysStatus.textContent = "The list of keys could not be loaded. " + describeError(err);
+  }
+}
+
+// endEditing turns the page read-only once the session's key is gone.
+function endEditing() {
+  form.setReadOnly();
+  // as for read keys: no progress towards a save, no captcha for one
+  document.getElementById("form-progress")?.closest(".card")?.setAttribute("hidden", "");
+  document.getElementById("field-altcha")?.setAttribute("hidden", "");
+  document.getElementById("danger-zone").hidden = true;
+  document.getElementById("edit-intro").hidden = true;
+  document.getElementById("rotate-area").hidden = true;
+  clear(flash).append(h("div", { class: "alert alert-warning", id: "session-ended" },
+    h("strong", {}, "Your key was replaced. "),
+    "This editing session has ended with the old key, so the form is read-only now. ",
+    h("a", { href: "#keys-section" }, "Save the new key"), ", then go on editing with it."));
+}
+
+function showRotated(res, oldLabel) {
+  let key = res.api_key;
+  const holder = document.getElementById("rotated");
+  const goOn = h("button", { type: "button", class: "btn btn-primary", id: "continue-editing" }, "Go on editing with the new key");
+  const goOnError = h("div", { class: "alert alert-danger mt-3 mb-0", role: "alert", id: "continue-error", hidden: true });
+  goOn.addEventListener("click", async () => {
+    goOn.disabled = true;
+    goOnError.hidden = true;
+    try {
+      await openEntryWithKey(key);
+    } catch (err) {
+      goOn.disabled = false;
+      goOnError.textContent = describeError(err, "The entry could not be opened.") + " Enter the new key on the update page.";
+      goOnError.hidden = false;
+    }
+  });
+  clear(holder).append(
+    h("div", { class: "alert alert-success", id: "rotated-message" },
+      h("strong", {}, "Key rotated. "),
+      oldLabel ? `The key “${oldLabel}” no longer works. ` : "The key you used no longer works. ",
+      `The new key is called “${res.key.label}”.`),
+    newKeyCard({
+      key,
+      intro: "Use this key from now on: on the update page, and in every script that used the old key.",
+    }),
+    h("div", { class: "d-flex flex-wrap gap-2 mb-3" }, goOn, h("a", { class: "btn btn-outline-secondary", href: "/update/" }, "Finish")),
+    goOnError);
+  holder.hidden = false;
+  keyItems = [{ ...res.key, current: false, fresh: true },
+    ...keyItems.map((k) => ({ ...k, current: false, active: k.id === res.revoked_key_id ? false : k.active }))];
+  renderKeys();
+  document.getElementById("keys-section").scrollIntoView({ block: "start" });
+  document.getElementById("api-key").focus();
+  announce("Your new API key is shown. Save it now: it is shown only once.");
+  forgetOnLeave(() => {
+    key = "";
+    clear(holder).append(h("div", { class: "alert alert-info mb-0" },
+      "The new key is shown only once and is no longer shown here. Enter it on the ", h("a", { href: "/update/" }, "update page"), "."));
+  });
+}
+
+async function rotate() {
+  const errorBox = document.getElementById("rotate-error");
+  const button = document.getElementById("confirm-rotate");
+  errorBox.hidden = true;
+  if (!loadEditSession()) {
+    expired();
+    return;
+  }
+  button.disabled = true;
+  // the draft of unsaved changes must be on disk before the session ends
+  form.saveDraft();
+  const label = document.getElementById("rotate-label").value.trim();
+  const oldLabel = keyItems.find((k) => k.current)?.label || "";
+  try {
+    const res = await pb.send(keysPath("/rotate"), { method: "POST", body: label ? { label } : {}, requestKey: null });
+    clearEditSession();
+    window.bootstrap?.Modal.getOrCreateInstance(document.getElementById("rotate-modal")).hide();
+    endEditing();
+    showRotated(res, oldLabel);
+  } catch (err) {
+    if (err?.status === 401 || err?.status === 403) {
+      expired();
+      return;
+    }
+    errorBox.textContent = describeError(err, "The key could not be rotated; the current key still works.");
+    errorBox.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function setupKeys() {
+  document.getElementById("keys-section").hidden = false;
+  document.getElementById("keys-link-line").hidden = false;
+  const modal = document.getElementById("rotate-modal");
+  const labelInput = document.getElementById("rotate-label");
+  modal.addEventListener("show.bs.modal", () => {
+    document.getElementById("rotate-error").hidden = true;
+    document.getElementById("rotate-unsaved").hidden = form.changes().length === 0;
+  });
+  modal.addEventListener("shown.bs.modal", () => labelInput.focus());
+  labelInput.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      document.getElementById("confirm-rotate").click();
+    }
+  });
+  document.getElementById("confirm-rotate").addEventListener("click", rotate);
+  loadKeys();
+}
+
 function showPageError(message) {
   document.getElementById("loading").hidden = true;
   clear(pageError).append(h("p", { class: "mb-2" }, message),
@@ -272,6 +422,7 @@ async function start() {
     // the safe choice has the focus when the dialog opens
     const modal = document.getElementById("deprecate-modal");
     modal.addEventListener("shown.bs.modal", () => modal.querySelector(".modal-footer [data-bs-dismiss]")?.focus());
+    setupKeys();
   }
   formEl.dataset.ready = "true";
 }

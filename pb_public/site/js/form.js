@@ -258,7 +258,8 @@ export class RegistryForm {
       return block;
     }
     const widget = document.createElement("altcha-widget");
-    widget.id = "f-altcha";
+    // the widget claims the id property for itself: set the attribute
+    widget.setAttribute("id", "f-altcha");
     widget.setAttribute("challengeurl", this.site.captcha.challenge_url || "/captcha/");
     widget.setAttribute("workerurl", "/vendor/altcha/worker.js");
     widget.setAttribute("auto", "onsubmit");

@@ -61,7 +61,7 @@ form.addEventListener("submit", async (ev) => {
     button.disabled = false;
     status.textContent = "";
     if (err?.status === 403) {
-      setError("This key was not accepted. Check that you copied all of it. If it was revoked or lost, ask the administration office for a new one.");
+      setError("This key was not accepted. Check that you copied all of it. If it was revoked or lost, get a new one with “Lost your key?” below.");
     } else {
       setError(describeError(err, "The key could not be checked."));
     }
