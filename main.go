@@ -12,6 +12,7 @@ import (
 
 	"github.com/denbi/service-registry/cli"
 	"github.com/denbi/service-registry/config"
+	"github.com/denbi/service-registry/internal/database"
 	"github.com/denbi/service-registry/internal/setup"
 	_ "github.com/denbi/service-registry/pb_migrations"
 	"github.com/pocketbase/pocketbase"
@@ -36,7 +37,12 @@ func main() {
 		os.Exit(2)
 	}
 
-	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: "pb_data"})
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		DefaultDataDir:   "pb_data",
+		DBConnect:        database.Connect,
+		DataMaxOpenConns: database.MaxOpenConns(),
+		DataMaxIdleConns: database.MaxIdleConns,
+	})
 	flags.Bind(app.RootCmd.PersistentFlags())
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
