@@ -42,6 +42,8 @@ func main() {
 		DBConnect:        database.Connect,
 		DataMaxOpenConns: database.MaxOpenConns(),
 		DataMaxIdleConns: database.MaxIdleConns,
+		AuxMaxOpenConns:  database.AuxMaxOpenConns,
+		AuxMaxIdleConns:  database.AuxMaxIdleConns,
 	})
 	flags.Bind(app.RootCmd.PersistentFlags())
 

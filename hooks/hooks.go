@@ -99,6 +99,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) error {
 //	-1095 security headers  and the http→https redirect
 //	-1090 /api/v1 envelope  errors under /api/v1 get the compatibility shape
 //	-1089 Retry-After       on 429 answers of PocketBase's rate limiter
+//	-1039 request log       successful reads stay out of the request log (after PocketBase's logger, -1040)
 //	-1025 key auth          ApiKey / AdminKey become @request.auth before token auth
 //	-1019 key token check   tokens of revoked keys stop working at once
 //	-1018 maintenance       503 for the public, superusers keep access
@@ -109,6 +110,7 @@ func (r *registry) registerMiddlewares(se *core.ServeEvent) {
 	se.Router.Unbind(defaultSecurityHeadersID)
 	se.Router.Bind(r.v1EnvelopeMiddleware())
 	se.Router.Bind(r.retryAfterMiddleware())
+	se.Router.Bind(r.requestLogMiddleware())
 	se.Router.Bind(r.jsonUTF8Middleware())
 	se.Router.Bind(r.keyAuthMiddleware())
 	se.Router.Bind(r.keyTokenMiddleware())

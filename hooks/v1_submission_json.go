@@ -110,6 +110,25 @@ var relationFields = map[string]string{
 	"licenses":           "licenses",
 }
 
+// displayColumns are the columns of related records that representations
+// and emails show (toV1, displayName, edam.TermJSON): only these are read.
+var displayColumns = map[string][]string{
+	"categories":      {"id", "name"},
+	"pis":             {"id", "last_name", "first_name", "institute", "orcid", "is_associated_partner"},
+	"service_centers": {"id", "short_name", "full_name", "website"},
+	"edam_terms":      {"id", "uri", "accession", "branch", "label"},
+	"licenses":        {"id", "license_id"},
+}
+
+// toAny converts ids for dbx.In.
+func toAny(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
 // loadRelated fetches everything the submissions refer to.
 func loadRelated(app core.App, submissions []*core.Record) (*v1Related, error) {
 	ids := map[string]map[string]bool{}
@@ -133,8 +152,12 @@ func loadRelated(app core.App, submissions []*core.Record) (*v1Related, error) {
 		for id := range set {
 			list = append(list, id)
 		}
-		records, err := app.FindRecordsByIds(collection, list)
-		if err != nil {
+		var records []*core.Record
+		query := app.RecordQuery(collection).AndWhere(dbx.In(collection+".id", toAny(list)...))
+		if columns, ok := displayColumns[collection]; ok {
+			query.Select(columns...) // long texts such as EDAM definitions are never shown
+		}
+		if err := query.All(&records); err != nil {
 			return nil, err
 		}
 		for _, r := range records {

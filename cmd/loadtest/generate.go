@@ -53,7 +53,7 @@ func generate(data string, n int) error {
 	}
 	statuses := []string{"submitted", "submitted", "under_review", "approved", "approved", "approved", "rejected", "deprecated"}
 	today := time.Now().UTC().Format("2006-01-02")
-	return app.RunInTransaction(func(tx core.App) error {
+	err = app.RunInTransaction(func(tx core.App) error {
 		for i := 0; i < n; i++ {
 			record := core.NewRecord(collection)
 			record.Load(map[string]any{
@@ -76,4 +76,11 @@ func generate(data string, n int) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// fold the write-ahead log into the database, as a running server
+	// does on its own, so the server starts on a settled file
+	_, err = app.NonconcurrentDB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Execute()
+	return err
 }

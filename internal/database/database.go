@@ -17,11 +17,15 @@
 //		DBConnect:        database.Connect,
 //		DataMaxOpenConns: database.MaxOpenConns(),
 //		DataMaxIdleConns: database.MaxIdleConns,
+//		AuxMaxOpenConns:  database.AuxMaxOpenConns,
+//		AuxMaxIdleConns:  database.AuxMaxIdleConns,
 //	})
 package database
 
 import (
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,6 +45,13 @@ const MmapBytes = 256 << 20
 // between bursts.
 const MaxIdleConns = 4
 
+// AuxMaxOpenConns bounds the pool of auxiliary.db (request logs), which
+// PocketBase sizes at 20.
+const AuxMaxOpenConns = 4
+
+// AuxMaxIdleConns is how many auxiliary.db connections stay open.
+const AuxMaxIdleConns = 2
+
 // pragmas are PocketBase's connection settings with the smaller cache. The
 // busy timeout comes first, so a connection waits for a lock before it
 // switches to WAL mode.
@@ -52,13 +63,21 @@ var pragmas = []string{
 	"foreign_keys(ON)",
 	"temp_store(MEMORY)",
 	"cache_size(-" + strconv.Itoa(CacheKiB) + ")",
-	"mmap_size(" + strconv.Itoa(MmapBytes) + ")",
 }
 
+// mmapPragma reads data.db through the shared memory map. auxiliary.db (the
+// request log) is mostly written, and mapping it would only make its pages
+// count towards the process's memory.
+var mmapPragma = "mmap_size(" + strconv.Itoa(MmapBytes) + ")"
+
 // Connect opens an SQLite database the way PocketBase does, with the
-// registry's cache size.
+// registry's cache size and, for data.db, the memory map.
 func Connect(dbPath string) (*dbx.DB, error) {
-	return dbx.Open("sqlite", dbPath+"?_pragma="+strings.Join(pragmas, "&_pragma=")+"&_defensive=1")
+	list := pragmas
+	if filepath.Base(dbPath) != "auxiliary.db" {
+		list = append(slices.Clone(pragmas), mmapPragma)
+	}
+	return dbx.Open("sqlite", dbPath+"?_pragma="+strings.Join(list, "&_pragma=")+"&_defensive=1")
 }
 
 // MaxOpenConns is the size of the reading pool: four connections per CPU,

@@ -25,6 +25,15 @@ func TestConnectAppliesThePragmas(t *testing.T) {
 			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
 		}
 	}
+	aux, err := database.Connect(filepath.Join(t.TempDir(), "auxiliary.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer aux.Close()
+	var mmap string
+	if err := aux.NewQuery("PRAGMA mmap_size").Row(&mmap); err != nil || mmap != "0" {
+		t.Errorf("auxiliary.db mmap_size = %s (%v), want 0", mmap, err)
+	}
 	if n := database.MaxOpenConns(); n < 8 || n > 32 {
 		t.Errorf("MaxOpenConns() = %d", n)
 	}

@@ -14,9 +14,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -250,37 +252,73 @@ func (v *verifier) checkHealth() {
 	v.pass(name)
 }
 
+// pageCheck is a page that must load as HTML and contain some strings, with
+// the files it loads that must contain others (the forms are built by
+// scripts, so their fields live in the scripts).
+type pageCheck struct {
+	path     string
+	name     string
+	contains []string
+	assets   map[string][]string
+}
+
 func (v *verifier) checkPages() {
-	pages := []struct {
-		path     string
-		name     string
-		contains []string
-	}{
-		{"/", "page: home", []string{"/register/", "/update/"}},
-		{"/register/", "page: register form with EDAM fields and the captcha widget", []string{"altcha-widget", "edam_topics", "edam_operations"}},
-		{"/update/", "page: update (key entry)", nil},
+	pages := []pageCheck{
+		{path: "/", name: "page: home", contains: []string{"/register/", "/update/"}},
+		{path: "/register/", name: "page: register form with EDAM fields and the captcha widget",
+			contains: []string{"/vendor/altcha/altcha.js", "/js/register.js"},
+			assets: map[string][]string{
+				"/js/fields.js": {"edam_topics", "edam_operations"},
+				"/js/form.js":   {"altcha-widget"},
+			}},
+		{path: "/update/", name: "page: update (key entry)", contains: []string{"/update/recover/"}},
+		{path: "/update/recover/", name: "page: key recovery", contains: []string{"/vendor/altcha/altcha.js", "/js/recover.js"}},
 	}
 	for _, p := range pages {
-		res, ok := v.get(p.name, p.path)
-		if !ok {
-			continue
-		}
-		if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "text/html") {
-			v.fail(p.name, "GET %s answered %d (%s)", p.path, res.status, res.header.Get("Content-Type"))
-			continue
-		}
-		var missing []string
-		for _, want := range p.contains {
-			if !bytes.Contains(res.body, []byte(want)) {
-				missing = append(missing, want)
-			}
-		}
-		if len(missing) > 0 {
-			v.fail(p.name, "the page lacks %s", strings.Join(missing, ", "))
+		if problem := v.pageProblem(p); problem != "" {
+			v.fail(p.name, "%s", problem)
 			continue
 		}
 		v.pass(p.name)
 	}
+}
+
+// pageProblem loads a page and its assets and says what is wrong, or "".
+func (v *verifier) pageProblem(p pageCheck) string {
+	res, err := v.do(http.MethodGet, p.path, nil)
+	if err != nil {
+		return err.Error()
+	}
+	if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "text/html") {
+		return fmt.Sprintf("GET %s answered %d (%s)", p.path, res.status, res.header.Get("Content-Type"))
+	}
+	if missing := lacking(res.body, p.contains); missing != "" {
+		return "the page lacks " + missing
+	}
+	for _, asset := range slices.Sorted(maps.Keys(p.assets)) {
+		res, err := v.do(http.MethodGet, asset, nil)
+		if err != nil {
+			return err.Error()
+		}
+		if res.status != http.StatusOK {
+			return fmt.Sprintf("GET %s answered %d", asset, res.status)
+		}
+		if missing := lacking(res.body, p.assets[asset]); missing != "" {
+			return asset + " lacks " + missing
+		}
+	}
+	return ""
+}
+
+// lacking lists the wanted strings body does not contain.
+func lacking(body []byte, want []string) string {
+	var missing []string
+	for _, w := range want {
+		if !bytes.Contains(body, []byte(w)) {
+			missing = append(missing, w)
+		}
+	}
+	return strings.Join(missing, ", ")
 }
 
 func (v *verifier) checkCaptcha() {
