@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"github.com/denbi/service-registry/internal/refnames"
 	"slices"
 	"sort"
 	"strconv"
@@ -54,7 +55,7 @@ type snapshot map[string]any
 // loading the related records both refer to once.
 func snapshots(app core.App, before, after *core.Record) (snapshot, snapshot) {
 	records := map[string]map[string]*core.Record{}
-	for field, collection := range relationFields {
+	for field, collection := range refnames.Relations {
 		ids := append(before.GetStringSlice(field), after.GetStringSlice(field)...)
 		if len(ids) == 0 {
 			continue
@@ -76,12 +77,12 @@ func snapshots(app core.App, before, after *core.Record) (snapshot, snapshot) {
 func takeSnapshot(rec *core.Record, related map[string]map[string]*core.Record) snapshot {
 	s := snapshot{}
 	for _, field := range diffableFields {
-		if collection, isRelation := relationFields[field]; isRelation {
+		if collection, isRelation := refnames.Relations[field]; isRelation {
 			var names []string
 			for _, id := range rec.GetStringSlice(field) {
 				name := id
 				if r, ok := related[collection][id]; ok {
-					name = displayName(r)
+					name = refnames.DisplayName(r)
 				}
 				names = append(names, name)
 			}

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"github.com/denbi/service-registry/internal/refnames"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,11 +99,11 @@ func (r *registry) mailData(app core.App, n notification) mail.Data {
 			return ""
 		}
 		var out []string
-		for _, rec := range rel.records(relationFields[field], s.GetStringSlice(field)) {
+		for _, rec := range rel.records(refnames.Relations[field], s.GetStringSlice(field)) {
 			if field == "responsible_pis" {
 				out = append(out, strings.TrimSpace(rec.GetString("first_name")+" "+rec.GetString("last_name")))
 			} else {
-				out = append(out, displayName(rec))
+				out = append(out, refnames.DisplayName(rec))
 			}
 		}
 		sort.Strings(out)

@@ -42,7 +42,7 @@ func TestRequestLogKeepsWritesAndFailuresNotSuccessfulReads(t *testing.T) {
 	}{{"default", false, 3}, {"successful reads on", true, 4}} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newV1World(t, func(cfg *config.Config) { cfg.Logs.SuccessfulReads = c.reads })
-			w.app.Settings().Logs.MaxDays = 7 // test apps keep no logs otherwise
+			w.app.Settings().Logs.MaxDays = 7                                                                      // test apps keep no logs otherwise
 			testapp.Do(t, w.srv, http.MethodGet, "/api/v1/edam/?branch=topic&q=prote", nil)                        // successful read
 			testapp.Do(t, w.srv, http.MethodGet, "/api/v1/submissions/00000000-0000-4000-8000-000000000000/", nil) // failed read
 			testapp.Do(t, w.srv, http.MethodPost, "/api/v1/submissions/", map[string]any{})                        // failed write

@@ -3,8 +3,8 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"github.com/denbi/service-registry/internal/refnames"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/denbi/service-registry/internal/savecontext"
@@ -192,7 +192,7 @@ func checkReferences(app core.App, rec *core.Record, system bool, changed func(s
 		before := rec.Original().GetStringSlice(ref.field)
 		for _, r := range records {
 			if !system && !r.GetBool("active") && (rec.IsNew() || !slices.Contains(before, r.Id)) {
-				add(ref.field, problem("The %s %q is no longer offered; choose another.", ref.what, displayName(r)))
+				add(ref.field, problem("The %s %q is no longer offered; choose another.", ref.what, refnames.DisplayName(r)))
 			}
 		}
 		if ref.field == "responsible_pis" {
@@ -227,22 +227,4 @@ func checkMaturity(rec *core.Record, add func(string, error)) {
 // problem is a rule violation with a message for people.
 func problem(format string, args ...any) error {
 	return &validate.Error{Code: "invalid_value", Message: fmt.Sprintf(format, args...)}
-}
-
-// displayName is how a reference record is named in messages and diffs.
-func displayName(r *core.Record) string {
-	switch r.Collection().Name {
-	case "pis":
-		if r.GetBool("is_associated_partner") {
-			return "Associated partner [please state below]"
-		}
-		return r.GetString("last_name") + ", " + r.GetString("first_name")
-	case "service_centers":
-		return r.GetString("short_name") + " — " + r.GetString("full_name")
-	case "edam_terms":
-		return r.GetString("label") + " (" + r.GetString("accession") + ")"
-	case "licenses":
-		return r.GetString("license_id")
-	}
-	return strings.TrimSpace(r.GetString("name"))
 }

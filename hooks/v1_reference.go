@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"github.com/denbi/service-registry/internal/refnames"
 	"github.com/denbi/service-registry/internal/routes"
 	"net/http"
 	"strings"
@@ -79,7 +80,7 @@ var v1References = []v1Reference{
 				ORCID               string `json:"orcid"`
 				IsActive            bool   `json:"is_active"`
 				IsAssociatedPartner bool   `json:"is_associated_partner"`
-			}{r.Id, r.GetString("last_name"), r.GetString("first_name"), displayName(r), r.GetString("email"),
+			}{r.Id, r.GetString("last_name"), r.GetString("first_name"), refnames.DisplayName(r), r.GetString("email"),
 				r.GetString("institute"), r.GetString("orcid"), r.GetBool("active"), r.GetBool("is_associated_partner")}
 		},
 	},

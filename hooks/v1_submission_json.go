@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"github.com/denbi/service-registry/internal/refnames"
 	"strconv"
 	"time"
 
@@ -100,16 +101,6 @@ type v1Related struct {
 	biotools     map[string]*core.Record // by submission id
 }
 
-// relationFields are the submission relations the representation nests.
-var relationFields = map[string]string{
-	"service_categories": "categories",
-	"responsible_pis":    "pis",
-	"service_center":     "service_centers",
-	"edam_topics":        "edam_terms",
-	"edam_operations":    "edam_terms",
-	"licenses":           "licenses",
-}
-
 // displayColumns are the columns of related records that representations
 // and emails show (toV1, displayName, edam.TermJSON): only these are read.
 var displayColumns = map[string][]string{
@@ -133,7 +124,7 @@ func toAny(ids []string) []any {
 func loadRelated(app core.App, submissions []*core.Record) (*v1Related, error) {
 	ids := map[string]map[string]bool{}
 	for _, s := range submissions {
-		for field, collection := range relationFields {
+		for field, collection := range refnames.Relations {
 			if ids[collection] == nil {
 				ids[collection] = map[string]bool{}
 			}
@@ -259,7 +250,7 @@ func (r *registry) toV1(app core.App, s *core.Record, rel *v1Related, detail boo
 	for _, p := range rel.records("pis", s.GetStringSlice("responsible_pis")) {
 		out.ResponsiblePIs = append(out.ResponsiblePIs, v1PIRef{
 			ID: p.Id, LastName: p.GetString("last_name"), FirstName: p.GetString("first_name"),
-			DisplayName: displayName(p), Institute: p.GetString("institute"), ORCID: p.GetString("orcid"),
+			DisplayName: refnames.DisplayName(p), Institute: p.GetString("institute"), ORCID: p.GetString("orcid"),
 		})
 	}
 	if centres := rel.records("service_centers", s.GetStringSlice("service_center")); len(centres) > 0 {

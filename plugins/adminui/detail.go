@@ -2,6 +2,7 @@ package adminui
 
 import (
 	"encoding/json"
+	"github.com/denbi/service-registry/internal/refnames"
 	"net/http"
 	"strconv"
 	"strings"
@@ -157,9 +158,9 @@ func (p *plugin) fieldOf(s *core.Record, rel *related, field string) fieldValue 
 	fv := fieldValue{Field: field, Label: fieldLabel(field)}
 	switch field {
 	case "service_center":
-		fv.Value = strings.Join(rel.names(s, field, displayName), ", ")
+		fv.Value = strings.Join(rel.names(s, field, refnames.DisplayName), ", ")
 	case "service_categories", "responsible_pis", "edam_topics", "edam_operations", "licenses":
-		fv.Value = rel.names(s, field, displayName)
+		fv.Value = rel.names(s, field, refnames.DisplayName)
 	case "register_as_elixir", "is_toolbox", "survey_participation", "data_protection_consent":
 		fv.Value = yesNo(s.GetBool(field))
 	case "date_of_entry":

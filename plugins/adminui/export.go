@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/denbi/service-registry/internal/refnames"
 	"net/http"
 	"slices"
 	"strconv"
@@ -136,7 +137,7 @@ func (p *plugin) exportRow(s *core.Record, rel *related, includeIP bool) exportR
 	if d := s.GetDateTime("date_of_entry"); !d.IsZero() {
 		dateOfEntry = d.Time().UTC().Format("2006-01-02")
 	}
-	centre := strings.Join(rel.names(s, "service_center", displayName), ", ")
+	centre := strings.Join(rel.names(s, "service_center", refnames.DisplayName), ", ")
 	categories := sortedNames(rel.records(s, "service_categories"), func(r *core.Record) string { return r.GetString("name") })
 	pis := rel.records(s, "responsible_pis")
 	slices.SortFunc(pis, func(a, b *core.Record) int {

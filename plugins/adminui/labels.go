@@ -60,7 +60,6 @@ func tagLabel(tag string) string {
 	return tag
 }
 
-
 // section is a group of submission fields on the detail view, in the
 // order of the registration form.
 type section struct {
@@ -172,36 +171,6 @@ func fieldLabel(field string) string {
 		return "Data Protection Consent"
 	}
 	return field
-}
-
-// relationCollections maps the relation fields of submissions to the
-// collections they point at.
-var relationCollections = map[string]string{
-	"service_categories": "categories",
-	"responsible_pis":    "pis",
-	"service_center":     "service_centers",
-	"edam_topics":        "edam_terms",
-	"edam_operations":    "edam_terms",
-	"licenses":           "licenses",
-}
-
-// displayName names a reference record as the change log does
-// (hooks/submission_validation.go).
-func displayName(r *core.Record) string {
-	switch r.Collection().Name {
-	case "pis":
-		if r.GetBool("is_associated_partner") {
-			return "Associated partner [please state below]"
-		}
-		return r.GetString("last_name") + ", " + r.GetString("first_name")
-	case "service_centers":
-		return r.GetString("short_name") + " — " + r.GetString("full_name")
-	case "edam_terms":
-		return r.GetString("label") + " (" + r.GetString("accession") + ")"
-	case "licenses":
-		return r.GetString("license_id")
-	}
-	return strings.TrimSpace(r.GetString("name"))
 }
 
 // piName is a PI as the exports write it: "First Last".

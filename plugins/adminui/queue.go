@@ -2,6 +2,7 @@ package adminui
 
 import (
 	"fmt"
+	"github.com/denbi/service-registry/internal/refnames"
 	"net/http"
 	"net/url"
 	"slices"
@@ -268,7 +269,7 @@ func (p *plugin) handleQueue(e *core.RequestEvent) error {
 			SubmittedAt: isoTime(s.GetDateTime("created")), UpdatedAt: isoTime(s.GetDateTime("updated")),
 			KeysActive: keys[s.Id][0], KeysTotal: keys[s.Id][1], BiotoolsState: biotoolsState(s, bt),
 		}
-		if centres := rel.names(s, "service_center", displayName); len(centres) > 0 {
+		if centres := rel.names(s, "service_center", refnames.DisplayName); len(centres) > 0 {
 			row.ServiceCenter = centres[0]
 		}
 		if bt != nil {
@@ -282,7 +283,7 @@ func (p *plugin) handleQueue(e *core.RequestEvent) error {
 // licensesDisplay is the queue's licence column: the first three SPDX ids
 // and "+N", else the licence note cut to 40 characters, else "".
 func licensesDisplay(rel *related, s *core.Record) string {
-	ids := rel.names(s, "licenses", displayName)
+	ids := rel.names(s, "licenses", refnames.DisplayName)
 	if len(ids) > 0 {
 		slices.Sort(ids)
 		if len(ids) > 3 {
@@ -356,14 +357,14 @@ func (p *plugin) handleMeta(e *core.RequestEvent) error {
 		return err
 	}
 	for _, r := range centres {
-		m.Centers = append(m.Centers, option{Value: r.Id, Label: displayName(r)})
+		m.Centers = append(m.Centers, option{Value: r.Id, Label: refnames.DisplayName(r)})
 	}
 	var categories []*core.Record
 	if err := e.App.RecordQuery("categories").OrderBy("name ASC").All(&categories); err != nil {
 		return err
 	}
 	for _, r := range categories {
-		m.Categories = append(m.Categories, option{Value: r.Id, Label: displayName(r)})
+		m.Categories = append(m.Categories, option{Value: r.Id, Label: refnames.DisplayName(r)})
 	}
 	m.Maturity = append(m.Maturity, option{Value: "none", Label: "No primary tag"})
 	for _, t := range append(append([]string{}, primaryTags...), secondaryTags...) {

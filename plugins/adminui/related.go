@@ -2,6 +2,7 @@ package adminui
 
 import (
 	"fmt"
+	"github.com/denbi/service-registry/internal/refnames"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -21,7 +22,7 @@ func loadRelated(app core.App, subs []*core.Record) (*related, error) {
 	var subIDs []any
 	for _, s := range subs {
 		subIDs = append(subIDs, s.Id)
-		for field, collection := range relationCollections {
+		for field, collection := range refnames.Relations {
 			ids[collection] = append(ids[collection], s.GetStringSlice(field)...)
 		}
 	}
@@ -55,7 +56,7 @@ func loadRelated(app core.App, subs []*core.Record) (*related, error) {
 // records returns the records a relation field of s points at, in the
 // field's order; ids without a record are left out.
 func (rel *related) records(s *core.Record, field string) []*core.Record {
-	m := rel.byCollection[relationCollections[field]]
+	m := rel.byCollection[refnames.Relations[field]]
 	var out []*core.Record
 	for _, id := range s.GetStringSlice(field) {
 		if r, ok := m[id]; ok {

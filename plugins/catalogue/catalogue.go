@@ -26,9 +26,9 @@ package catalogue
 import (
 	"bytes"
 	"fmt"
+	"github.com/denbi/service-registry/internal/snapshot"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -82,14 +82,9 @@ type plugin struct {
 	// buffers are reused for rendering pages
 	buffers sync.Pool
 
-	// The index: gen counts changes to the tables the view reads; an index
-	// built at an older gen is stale.
-	gen     atomic.Uint64
-	idx     atomic.Pointer[index]
-	buildMu sync.Mutex
-	// stampChecked is when (unix ns) the tables were last compared with
-	// the index for writes by other processes.
-	stampChecked atomic.Int64
+	// index is the searchable copy of the view, rebuilt when a table it
+	// reads changes.
+	index *snapshot.Snapshot[*index]
 }
 
 // MustRegister is Register that panics on error.
@@ -132,7 +127,12 @@ func register(app core.App, config Config) (*plugin, error) {
 		return nil, fmt.Errorf("catalogue: %w", err)
 	}
 	p.pages = pages
-	p.bindIndexHooks()
+	p.index = snapshot.New(app, snapshot.Options[*index]{
+		Name:   "catalogue index",
+		Tables: stampTables,
+		Stamp:  func() (string, error) { return tableStamp(app) },
+		Build:  func() (*index, error) { return buildIndex(app) },
+	})
 	p.bindLogoURL()
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "catalogueRoutes",

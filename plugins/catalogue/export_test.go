@@ -43,7 +43,7 @@ func PublicationLinks(raw string) [][2]string {
 
 // BuildIndex reads the view into a fresh index and returns its size.
 func BuildIndex(app core.App) (int, error) {
-	idx, err := buildIndex(app, 0)
+	idx, err := buildIndex(app)
 	if err != nil {
 		return 0, err
 	}

@@ -174,8 +174,6 @@ type option struct {
 // apart from what it renders and encodes on first use (cards, filter
 // checkboxes, the GA4GH list and the feed).
 type index struct {
-	gen   uint64
-	stamp string
 	built time.Time
 
 	services []*service // by name
@@ -278,11 +276,7 @@ func tableStamp(app core.App) (string, error) {
 }
 
 // buildIndex reads the view and prepares it for searching.
-func buildIndex(app core.App, gen uint64) (*index, error) {
-	stamp, err := tableStamp(app)
-	if err != nil {
-		return nil, err
-	}
+func buildIndex(app core.App) (*index, error) {
 	var rows []viewRow
 	if err := app.DB().Select(viewColumns...).From(Collection).All(&rows); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", Collection, err)
@@ -295,7 +289,7 @@ func buildIndex(app core.App, gen uint64) (*index, error) {
 		}
 		services = append(services, s)
 	}
-	return newIndex(gen, stamp, services), nil
+	return newIndex(services), nil
 }
 
 // service decodes a view row.
@@ -339,8 +333,8 @@ const excerptRunes = 220
 
 // newIndex sorts the services and prepares their texts and the filter
 // options.
-func newIndex(gen uint64, stamp string, services []*service) *index {
-	idx := &index{gen: gen, stamp: stamp, built: time.Now(), services: services, byID: make(map[string]*service, len(services))}
+func newIndex(services []*service) *index {
+	idx := &index{built: time.Now(), services: services, byID: make(map[string]*service, len(services))}
 	for _, s := range services {
 		s.Path = "/catalogue/" + s.ID + "/"
 		s.nameKey = strings.ToLower(s.Name)
@@ -680,75 +674,5 @@ func groupServices(services []*service, dimension string) []group {
 	return out
 }
 
-// bindIndexHooks marks the index stale whenever a table the view reads is
-// written, by the APIs, the dashboard, the syncs or the lifecycle.
-func (p *plugin) bindIndexHooks() {
-	stale := func(e *core.RecordEvent) error {
-		p.gen.Add(1)
-		return e.Next()
-	}
-	for _, table := range stampTables {
-		p.app.OnRecordAfterCreateSuccess(table).BindFunc(stale)
-		p.app.OnRecordAfterUpdateSuccess(table).BindFunc(stale)
-		p.app.OnRecordAfterDeleteSuccess(table).BindFunc(stale)
-	}
-}
-
-// currentIndex returns an index of the stored services. A stale index is
-// rebuilt by one request while concurrent ones keep answering from the old
-// one; only when there is none yet do requests wait for the build.
-func (p *plugin) currentIndex() (*index, error) {
-	cur := p.idx.Load()
-	if cur != nil && cur.gen == p.gen.Load() && !p.checkOtherWriters(cur) {
-		return cur, nil
-	}
-	if cur != nil {
-		if !p.buildMu.TryLock() {
-			return cur, nil
-		}
-	} else {
-		p.buildMu.Lock()
-	}
-	defer p.buildMu.Unlock()
-	return p.rebuildLocked(cur)
-}
-
-// stampCheckInterval is how often a request compares the tables with the
-// index for changes made by other processes.
-const stampCheckInterval = 30 * time.Second
-
-// checkOtherWriters reports whether the tables changed behind the index's
-// back. At most one request per stampCheckInterval asks the database.
-func (p *plugin) checkOtherWriters(cur *index) bool {
-	now := time.Now().UnixNano()
-	last := p.stampChecked.Load()
-	if now-last < int64(stampCheckInterval) || !p.stampChecked.CompareAndSwap(last, now) {
-		return false
-	}
-	stamp, err := tableStamp(p.app)
-	if err != nil || stamp == cur.stamp {
-		return false
-	}
-	p.gen.Add(1)
-	return true
-}
-
-// rebuildLocked builds and stores a fresh index unless another goroutine
-// just did; on failure the previous index (if any) stays in use.
-func (p *plugin) rebuildLocked(prev *index) (*index, error) {
-	gen := p.gen.Load() // read before loading: later writes make it stale again
-	if cur := p.idx.Load(); cur != nil && cur.gen == gen {
-		return cur, nil
-	}
-	idx, err := buildIndex(p.app, gen)
-	if err != nil {
-		if prev != nil {
-			p.app.Logger().Warn("Catalogue: rebuilding the index failed; serving the previous one", "error", err.Error())
-			return prev, nil
-		}
-		return nil, err
-	}
-	p.idx.Store(idx)
-	p.stampChecked.Store(time.Now().UnixNano())
-	return idx, nil
-}
+// currentIndex returns the index, rebuilt first if a table changed.
+func (p *plugin) currentIndex() (*index, error) { return p.index.Get() }

@@ -17,9 +17,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	snap "github.com/denbi/service-registry/internal/snapshot"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/denbi/service-registry/internal/jobruns"
@@ -88,14 +88,8 @@ type plugin struct {
 	// syncMu lets one sync run at a time in this process.
 	syncMu sync.Mutex
 
-	// The search index: gen counts changes to edam_terms; an index built
-	// at an older gen is stale.
-	gen     atomic.Uint64
-	idx     atomic.Pointer[termIndex]
-	buildMu sync.Mutex
-	// stampChecked is when (unix ns) the table was last compared with the
-	// index for writes by other processes.
-	stampChecked atomic.Int64
+	// index is the search index, rebuilt when edam_terms changes.
+	index *snap.Snapshot[*termIndex]
 
 	// background is the sync started by serve on an empty table.
 	background sync.WaitGroup
@@ -126,8 +120,6 @@ func register(app core.App, rootCmd *cobra.Command, config Config) (*plugin, err
 		}
 	}
 
-	p.bindIndexHooks()
-
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		p.bindRoutes(se)
 		p.startSyncIfEmpty()
@@ -147,6 +139,12 @@ func register(app core.App, rootCmd *cobra.Command, config Config) (*plugin, err
 // newPlugin fills the defaults of config into a new plugin.
 func newPlugin(app core.App, config Config) *plugin {
 	p := &plugin{app: app, config: config}
+	p.index = snap.New(app, snap.Options[*termIndex]{
+		Name:   "EDAM search index",
+		Tables: []string{Collection},
+		Stamp:  func() (string, error) { return tableStamp(app) },
+		Build:  func() (*termIndex, error) { return buildIndex(app) },
+	})
 	if p.config.SourceURL == "" {
 		p.config.SourceURL = DefaultSourceURL
 	}
@@ -221,7 +219,7 @@ func (p *plugin) sync(ctx context.Context, opts syncOptions) (*Report, error) {
 	rep.Source = source
 	rep.Duration = time.Since(start)
 	if !opts.dryRun && rep.Writes() > 0 {
-		p.refreshIndex()
+		p.index.Refresh()
 	}
 	return rep, nil
 }

@@ -97,7 +97,6 @@ func TestSkipSyncOnEmpty(t *testing.T) {
 func TestIndexNoticesWritesByOtherProcesses(t *testing.T) {
 	app := testapp.NewBare(t)
 	p := newPlugin(app, Config{})
-	p.bindIndexHooks()
 	if _, err := Apply(context.Background(), app, fixture(t), ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +114,7 @@ func TestIndexNoticesWritesByOtherProcesses(t *testing.T) {
 	if idx, _ := p.currentIndex(); len(idx.terms) != 11 {
 		t.Fatal("the table is compared at most every stampCheckInterval")
 	}
-	p.stampChecked.Store(0) // as if the interval had passed
+	p.index.Recheck() // as if the interval had passed
 	if idx, _ := p.currentIndex(); len(idx.terms) != 10 {
 		t.Fatalf("%d terms: the index must be rebuilt after an outside write", len(idx.terms))
 	}
@@ -157,7 +156,7 @@ func TestSearchCacheIsBounded(t *testing.T) {
 		rows[i] = indexRow{ID: strconv.Itoa(100000 + i), Accession: fmt.Sprintf("topic_%04d", i), Branch: "topic",
 			Label: "Term " + strings.Repeat("x", 150), SortOrder: i, Synonyms: `["Some synonym"]`}
 	}
-	idx, err := newTermIndex(0, "", rows)
+	idx, err := newTermIndex(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +180,6 @@ func TestSearchCacheIsBounded(t *testing.T) {
 func TestIndexUnderConcurrentWrites(t *testing.T) {
 	app := testapp.NewBare(t)
 	p := newPlugin(app, Config{})
-	p.bindIndexHooks()
 	if _, err := Apply(context.Background(), app, fixture(t), ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}

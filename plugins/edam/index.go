@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,8 +41,6 @@ type indexedTerm struct {
 // and the encoded answers to frequent queries. It is rebuilt, never
 // modified, except for the answer cache.
 type termIndex struct {
-	gen      uint64
-	stamp    string // tableStamp at build time
 	terms    []indexedTerm
 	byBranch map[string][]int // positions in terms
 	// texts holds, per branch ("" for all), the lower-cased texts of its
@@ -91,13 +88,9 @@ func tableStamp(app core.App) (string, error) {
 }
 
 // buildIndex loads the current (non-obsolete) terms.
-func buildIndex(app core.App, gen uint64) (*termIndex, error) {
-	stamp, err := tableStamp(app)
-	if err != nil {
-		return nil, err
-	}
+func buildIndex(app core.App) (*termIndex, error) {
 	var rows []indexRow
-	err = app.DB().
+	err := app.DB().
 		Select("id", "uri", "accession", "branch", "label", "definition", "synonyms", "sort_order").
 		From(Collection).
 		Where(dbx.HashExp{"obsolete": false}).
@@ -105,12 +98,12 @@ func buildIndex(app core.App, gen uint64) (*termIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newTermIndex(gen, stamp, rows)
+	return newTermIndex(rows)
 }
 
 // newTermIndex prepares rows for searching.
-func newTermIndex(gen uint64, stamp string, rows []indexRow) (*termIndex, error) {
-	idx := &termIndex{gen: gen, stamp: stamp, terms: make([]indexedTerm, 0, len(rows)), byBranch: map[string][]int{}}
+func newTermIndex(rows []indexRow) (*termIndex, error) {
+	idx := &termIndex{terms: make([]indexedTerm, 0, len(rows)), byBranch: map[string][]int{}}
 	for _, r := range rows {
 		id, _ := strconv.ParseInt(r.ID, 10, 64)
 		item, err := json.Marshal(termItem{ID: id, URI: r.URI, Accession: r.Accession, Branch: r.Branch,
@@ -360,85 +353,5 @@ func wordMatch(s, q string) int {
 	return found
 }
 
-// bindIndexHooks marks the index stale whenever a term is written, by the
-// sync, the dashboard or the collection API.
-func (p *plugin) bindIndexHooks() {
-	stale := func(e *core.RecordEvent) error {
-		p.gen.Add(1)
-		return e.Next()
-	}
-	p.app.OnRecordAfterCreateSuccess(Collection).BindFunc(stale)
-	p.app.OnRecordAfterUpdateSuccess(Collection).BindFunc(stale)
-	p.app.OnRecordAfterDeleteSuccess(Collection).BindFunc(stale)
-}
-
-// currentIndex returns an index of the stored terms. A stale index is
-// rebuilt by one request while the others keep answering from the old one;
-// only when there is none yet do requests wait for the build.
-func (p *plugin) currentIndex() (*termIndex, error) {
-	cur := p.idx.Load()
-	if cur != nil && cur.gen == p.gen.Load() {
-		if !p.checkOtherWriters(cur) {
-			return cur, nil
-		}
-	}
-	if cur != nil {
-		if !p.buildMu.TryLock() {
-			return cur, nil
-		}
-	} else {
-		p.buildMu.Lock()
-	}
-	defer p.buildMu.Unlock()
-	return p.rebuildLocked(cur)
-}
-
-// stampCheckInterval is how often a request compares the table with the
-// index for changes made by other processes.
-const stampCheckInterval = 30 * time.Second
-
-// checkOtherWriters reports whether the table changed behind the index's
-// back. At most one request per stampCheckInterval asks the database.
-func (p *plugin) checkOtherWriters(cur *termIndex) bool {
-	now := time.Now().UnixNano()
-	last := p.stampChecked.Load()
-	if now-last < int64(stampCheckInterval) || !p.stampChecked.CompareAndSwap(last, now) {
-		return false
-	}
-	stamp, err := tableStamp(p.app)
-	if err != nil || stamp == cur.stamp {
-		return false
-	}
-	p.gen.Add(1)
-	return true
-}
-
-// refreshIndex rebuilds the index now, e.g. right after a sync, so no
-// request pays for it.
-func (p *plugin) refreshIndex() {
-	p.buildMu.Lock()
-	defer p.buildMu.Unlock()
-	if _, err := p.rebuildLocked(p.idx.Load()); err != nil {
-		p.app.Logger().Error("EDAM: rebuilding the search index failed", "error", err.Error())
-	}
-}
-
-// rebuildLocked builds and stores a fresh index unless another goroutine
-// just did; on failure the previous index (if any) stays in use.
-func (p *plugin) rebuildLocked(prev *termIndex) (*termIndex, error) {
-	gen := p.gen.Load() // read before loading: later writes make it stale again
-	if cur := p.idx.Load(); cur != nil && cur.gen == gen {
-		return cur, nil
-	}
-	idx, err := buildIndex(p.app, gen)
-	if err != nil {
-		if prev != nil {
-			p.app.Logger().Warn("EDAM: rebuilding the search index failed; serving the previous one", "error", err.Error())
-			return prev, nil
-		}
-		return nil, err
-	}
-	p.idx.Store(idx)
-	p.stampChecked.Store(time.Now().UnixNano())
-	return idx, nil
-}
+// currentIndex returns the search index, rebuilt first if terms changed.
+func (p *plugin) currentIndex() (*termIndex, error) { return p.index.Get() }
