@@ -226,9 +226,25 @@ func (r *registry) waitForForm(t *testing.T, formID string) {
 	r.waitFor(t, "the form to be ready", `document.getElementById(`+js(formID)+`)?.dataset.ready === "true"`)
 }
 
+// typeInto types text at the end of a field, key by key. On a loaded
+// machine a late timer of the page (a picker closing, a draft being saved)
+// can take the focus halfway through; the field is then put back as it was
+// and typed again, and the test fails only if that happens twice.
 func (r *registry) typeInto(t *testing.T, selector, text string) {
 	t.Helper()
-	r.page.Run(t, chromedp.SendKeys(chromedp.CSS(selector), text))
+	before := r.value(t, selector)
+	for attempt := 1; ; attempt++ {
+		r.page.Run(t, chromedp.SendKeys(chromedp.CSS(selector), text))
+		got := r.value(t, selector)
+		if got == before+text {
+			return
+		}
+		if attempt == 2 {
+			t.Fatalf("typing into %s: the field holds %q, want %q", selector, got, before+text)
+		}
+		t.Logf("typing into %s was interrupted (%q); typing again", selector, got)
+		r.eval(t, `(() => { const el = document.querySelector(`+js(selector)+`); el.value = `+js(before)+`; el.dispatchEvent(new Event("input", { bubbles: true })); return 1 })()`)
+	}
 }
 
 // replace clears a text field and types text into it.

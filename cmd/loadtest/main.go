@@ -12,7 +12,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -250,56 +248,26 @@ func run(o options) error {
 	return nil
 }
 
-// measure runs fn from n workers for d and collects latencies.
+// measure runs fn from n workers for d and samples the server's RSS.
 func measure(name string, n int, d time.Duration, pid int, fn func(int) error) result {
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		errs      atomic.Int64
-		counter   atomic.Int64
-		peak      atomic.Int64
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
+	var peak atomic.Int64
+	done := make(chan struct{})
 	go func() {
-		for ctx.Err() == nil {
+		for {
 			if r := rss(pid); r > peak.Load() {
 				peak.Store(r)
 			}
-			time.Sleep(200 * time.Millisecond)
+			select {
+			case <-done:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
 		}
 	}()
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := 0; w < n; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			local := make([]time.Duration, 0, 4096)
-			for ctx.Err() == nil {
-				i := int(counter.Add(1))
-				t0 := time.Now()
-				if err := fn(i); err != nil {
-					errs.Add(1)
-				}
-				local = append(local, time.Since(t0))
-			}
-			mu.Lock()
-			latencies = append(latencies, local...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	pct := func(p float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
-		}
-		return latencies[int(float64(len(latencies)-1)*p)]
-	}
-	return result{name: name, requests: len(latencies), errors: int(errs.Load()),
-		rps: float64(len(latencies)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), rssPeakKiB: peak.Load()}
+	res := loadgen.Run(n, d, fn)
+	close(done)
+	return result{name: name, requests: len(res.Latencies), errors: res.Errors, rps: res.Rate(),
+		p50: res.Percentile(0.50), p99: res.Percentile(0.99), rssPeakKiB: peak.Load()}
 }
 
 func print(rows []result) {

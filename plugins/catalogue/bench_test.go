@@ -2,16 +2,15 @@ package catalogue_test
 
 import (
 	"fmt"
-	"io"
+	"github.com/denbi/service-registry/internal/loadgen"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,16 +191,17 @@ func TestCatalogueLoad(t *testing.T) {
 	const clients = 50
 	urls := []string{"/catalogue/?q=prote", "/catalogue/", "/api/health"}
 	for _, u := range urls {
-		load(t, client, server.URL+u, clients, time.Second) // warm up connections and the index
+		load(t, client, server.URL+u, clients, time.Second, nil) // warm up connections and the index
 	}
 	// alternate short rounds so that every URL sees the same background
 	// load (the machine is shared)
 	duration := time.Duration(seconds) * time.Second
 	const rounds = 5
-	results := make([]loadResult, len(urls))
+	results := make([]loadgen.Result, len(urls))
+	sizes := make([]atomic.Int64, len(urls))
 	for range rounds {
 		for i, u := range urls {
-			results[i] = results[i].add(load(t, client, server.URL+u, clients, duration/rounds))
+			results[i] = results[i].Add(load(t, client, server.URL+u, clients, duration/rounds, &sizes[i]))
 		}
 	}
 	t.Logf("%d approved services, %d clients, %s per URL in %d alternating rounds, GOMAXPROCS %d",
@@ -209,74 +209,17 @@ func TestCatalogueLoad(t *testing.T) {
 	t.Logf("%-24s %10s %9s %9s %9s", "URL", "req/s", "p50", "p99", "bytes")
 	for i, u := range urls {
 		r := results[i]
-		t.Logf("%-24s %10.0f %9s %9s %9d", u, r.rate(), r.percentile(0.50), r.percentile(0.99), r.bytes)
+		t.Logf("%-24s %10.0f %9s %9s %9d", u, r.Rate(), r.Percentile(0.50).Round(10*time.Microsecond), r.Percentile(0.99).Round(10*time.Microsecond), sizes[i].Load())
 	}
 }
 
-// loadResult collects the latencies of one or more measurements.
-type loadResult struct {
-	latencies []time.Duration
-	elapsed   time.Duration
-	bytes     int64 // size of one answer
-}
-
-func (r loadResult) add(o loadResult) loadResult {
-	return loadResult{latencies: append(r.latencies, o.latencies...), elapsed: r.elapsed + o.elapsed, bytes: o.bytes}
-}
-
-func (r loadResult) rate() float64 { return float64(len(r.latencies)) / r.elapsed.Seconds() }
-
-func (r loadResult) percentile(p float64) time.Duration {
-	sorted := slices.Clone(r.latencies)
-	slices.Sort(sorted)
-	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))].Round(10 * time.Microsecond)
-}
-
-// load sends GET url from n goroutines for d; any non-200 answer fails the test.
-func load(t *testing.T, client *http.Client, url string, n int, d time.Duration) loadResult {
+// load sends GET url from n clients for d; any failure fails the test.
+// size receives the size of an answer.
+func load(t *testing.T, client *http.Client, url string, n int, d time.Duration, size *atomic.Int64) loadgen.Result {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	latencies := make([][]time.Duration, n)
-	sizes := make([]int64, n)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			own := make([]time.Duration, 0, 1<<12)
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				res, err := client.Get(url)
-				if err != nil {
-					errs <- err
-					return
-				}
-				size, _ := io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					errs <- fmt.Errorf("%s: %s", url, res.Status)
-					return
-				}
-				own = append(own, time.Since(t0))
-				sizes[i] = size
-			}
-			latencies[i] = own
-		}()
+	res := loadgen.Run(n, d, loadgen.Get(client, url, size))
+	if res.FirstError != nil || len(res.Latencies) == 0 {
+		t.Fatalf("%s: %d failed requests, first: %v", url, res.Errors, res.FirstError)
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	var all []time.Duration
-	for _, l := range latencies {
-		all = append(all, l...)
-	}
-	if len(all) == 0 {
-		t.Fatalf("%s: no request finished", url)
-	}
-	return loadResult{latencies: all, elapsed: elapsed, bytes: slices.Max(sizes)}
+	return res
 }

@@ -3,15 +3,12 @@ package edam
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
+	"github.com/denbi/service-registry/internal/loadgen"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -160,85 +157,29 @@ func TestTypeaheadLoad(t *testing.T) {
 	// background load (the machine is shared).
 	duration := time.Duration(seconds) * time.Second
 	const rounds = 5
-	var h, e loadResult
+	var h, e loadgen.Result
 	for range rounds {
-		h = h.add(load(t, client, health, clients, duration/rounds))
-		e = e.add(load(t, client, typeahead, clients, duration/rounds))
+		h = h.Add(load(t, client, health, clients, duration/rounds))
+		e = e.Add(load(t, client, typeahead, clients, duration/rounds))
 	}
 
 	t.Logf("%d clients, %s per endpoint in %d alternating rounds, GOMAXPROCS %d", clients, duration, rounds, runtime.GOMAXPROCS(0))
 	t.Logf("%-40s %10s %9s %9s", "endpoint", "req/s", "p50", "p99")
 	for _, r := range []struct {
 		name string
-		res  loadResult
+		res  loadgen.Result
 	}{{"/api/health", h}, {"/api/v1/edam/?branch=topic&q=prote", e}} {
-		t.Logf("%-40s %10.0f %9s %9s", r.name, r.res.rate(), r.res.percentile(0.50), r.res.percentile(0.99))
+		t.Logf("%-40s %10.0f %9s %9s", r.name, r.res.Rate(), r.res.Percentile(0.50).Round(10*time.Microsecond), r.res.Percentile(0.99).Round(10*time.Microsecond))
 	}
-	t.Logf("typeahead / health throughput: %.0f %% (targets: ≥ 3000 req/s, p99 ≤ 25ms, ≥ 40 %%)", 100*e.rate()/h.rate())
+	t.Logf("typeahead / health throughput: %.0f %% (targets: ≥ 3000 req/s, p99 ≤ 25ms, ≥ 40 %%)", 100*e.Rate()/h.Rate())
 }
 
-// loadResult collects the latencies of one or more measurements.
-type loadResult struct {
-	latencies []time.Duration
-	elapsed   time.Duration
-}
-
-func (r loadResult) add(o loadResult) loadResult {
-	return loadResult{latencies: append(r.latencies, o.latencies...), elapsed: r.elapsed + o.elapsed}
-}
-
-func (r loadResult) rate() float64 { return float64(len(r.latencies)) / r.elapsed.Seconds() }
-
-func (r loadResult) percentile(p float64) time.Duration {
-	sorted := slices.Clone(r.latencies)
-	slices.Sort(sorted)
-	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))].Round(10 * time.Microsecond)
-}
-
-// load sends GET url from n goroutines for d and measures throughput and
-// latency; any non-200 answer fails the test.
-func load(t *testing.T, client *http.Client, url string, n int, d time.Duration) loadResult {
+// load sends GET url from n clients for d; any failure fails the test.
+func load(t *testing.T, client *http.Client, url string, n int, d time.Duration) loadgen.Result {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	latencies := make([][]time.Duration, n)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			own := make([]time.Duration, 0, 1<<14)
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				res, err := client.Get(url)
-				if err != nil {
-					errs <- err
-					return
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					errs <- fmt.Errorf("%s: %s", url, res.Status)
-					return
-				}
-				own = append(own, time.Since(t0))
-			}
-			latencies[i] = own
-		}()
+	res := loadgen.Run(n, d, loadgen.Get(client, url, nil))
+	if res.FirstError != nil || len(res.Latencies) == 0 {
+		t.Fatalf("%s: %d failed requests, first: %v", url, res.Errors, res.FirstError)
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	var all []time.Duration
-	for _, l := range latencies {
-		all = append(all, l...)
-	}
-	if len(all) == 0 {
-		t.Fatalf("%s: no request finished", url)
-	}
-	return loadResult{latencies: all, elapsed: elapsed}
+	return res
 }
