@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"github.com/denbi/service-registry/internal/refnames"
+	"github.com/denbi/service-registry/internal/statuses"
 	"slices"
 	"sort"
 	"strconv"
@@ -42,8 +43,8 @@ var systemFields = map[string]bool{
 
 // choiceLabels are the display names of select values.
 var choiceLabels = map[string]map[string]string{
-	"status":               statusLabels,
-	"primary_maturity_tag": maturityLabels,
+	"status":               statuses.Labels,
+	"primary_maturity_tag": statuses.TagLabels,
 	"kpi_monitoring":       {"yes": "Yes", "planned": "Planned"},
 }
 
@@ -100,7 +101,7 @@ func takeSnapshot(rec *core.Record, related map[string]map[string]*core.Record) 
 			_ = rec.UnmarshalJSONField(field, &tags)
 			labels := make([]string, 0, len(tags))
 			for _, t := range tags {
-				labels = append(labels, labelOr(maturityLabels, t))
+				labels = append(labels, labelOr(statuses.TagLabels, t))
 			}
 			sort.Strings(labels)
 			s[field] = labels

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"github.com/denbi/service-registry/internal/refnames"
+	"github.com/denbi/service-registry/internal/statuses"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,7 +135,7 @@ func (r *registry) mailData(app core.App, n notification) mail.Data {
 			ID:                 s.Id,
 			Name:               s.GetString("service_name"),
 			Status:             s.GetString("status"),
-			StatusLabel:        labelOr(statusLabels, s.GetString("status")),
+			StatusLabel:        labelOr(statuses.Labels, s.GetString("status")),
 			Submitter:          submitterName(s),
 			SubmitterFirstName: s.GetString("submitter_first_name"),
 			SubmitterLastName:  s.GetString("submitter_last_name"),

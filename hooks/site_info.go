@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"github.com/denbi/service-registry/internal/statuses"
+	"maps"
 	"net/http"
 	"slices"
 
@@ -78,10 +80,7 @@ func (r *registry) siteInfo() SiteInfo {
 		exempt = append(exempt, field)
 	}
 	slices.Sort(exempt)
-	statuses := make(map[string]string, len(statusLabels))
-	for k, v := range statusLabels {
-		statuses[k] = v
-	}
+	labels := maps.Clone(statuses.Labels)
 	cfg := r.cfg
 	info := SiteInfo{
 		Name: cfg.Site.Name,
@@ -104,7 +103,7 @@ func (r *registry) siteInfo() SiteInfo {
 		},
 		Submission: SiteInfoSubmission{DraftTTLDays: cfg.Submission.DraftTTLDays, NoResetFields: exempt},
 		Uploads:    SiteInfoUploads{LogoMaxBytes: cfg.Uploads.LogoMaxBytes},
-		Statuses:   statuses,
+		Statuses:   labels,
 	}
 	if r.deps.Captcha != nil {
 		info.Captcha = SiteInfoCaptcha{Enabled: true, ChallengeURL: "/captcha/"}

@@ -1,32 +1,16 @@
 package hooks
 
-// Submission statuses.
+import "github.com/denbi/service-registry/internal/statuses"
+
+// Submission statuses (see internal/statuses).
 const (
-	StatusDraft       = "draft"
-	StatusSubmitted   = "submitted"
-	StatusUnderReview = "under_review"
-	StatusApproved    = "approved"
-	StatusRejected    = "rejected"
-	StatusDeprecated  = "deprecated"
+	StatusDraft       = statuses.Draft
+	StatusSubmitted   = statuses.Submitted
+	StatusUnderReview = statuses.UnderReview
+	StatusApproved    = statuses.Approved
+	StatusRejected    = statuses.Rejected
+	StatusDeprecated  = statuses.Deprecated
 )
-
-// statusLabels are the display names of the statuses.
-var statusLabels = map[string]string{
-	StatusDraft:       "Draft",
-	StatusSubmitted:   "Submitted",
-	StatusUnderReview: "Under Review",
-	StatusApproved:    "Approved",
-	StatusRejected:    "Rejected",
-	StatusDeprecated:  "Deprecated",
-}
-
-// maturityLabels are the display names of the maturity tags.
-var maturityLabels = map[string]string{
-	"mature":   "Mature",
-	"emerging": "Emerging",
-	"legacy":   "Legacy",
-	"unstable": "Unstable",
-}
 
 // secondaryMaturityTags are the tags allowed in secondary_maturity_tags.
 var secondaryMaturityTags = map[string]bool{"unstable": true}

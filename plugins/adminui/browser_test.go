@@ -3,6 +3,7 @@ package adminui_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/denbi/service-registry/internal/testapp"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/denbi/service-registry/internal/browsertest"
 	"github.com/denbi/service-registry/plugins/adminui"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -225,24 +225,10 @@ func sendJSON(t *testing.T, req *http.Request, out any) {
 	}
 }
 
-// inProcessServer serves the test app over HTTP the way "serve" does,
-// including the dashboard's files.
+// inProcessServer serves the test app over HTTP the way "serve" does.
 func inProcessServer(t *testing.T, app core.App) *httptest.Server {
 	t.Helper()
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var handler http.Handler
-	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(e *core.ServeEvent) error {
-		var buildErr error
-		handler, buildErr = e.Router.BuildMux()
-		return buildErr
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
+	srv := httptest.NewServer(testapp.Server(t, app))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -3,6 +3,7 @@ package adminui
 import (
 	"encoding/json"
 	"github.com/denbi/service-registry/internal/refnames"
+	"github.com/denbi/service-registry/internal/statuses"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,7 +111,7 @@ func (p *plugin) detailOf(app core.App, s *core.Record, c *caller) (*detail, err
 	}
 	d := &detail{
 		ID: s.Id, ServiceName: s.GetString("service_name"),
-		Status: s.GetString("status"), StatusLabel: statusLabel(s.GetString("status")),
+		Status: s.GetString("status"), StatusLabel: statuses.Label(s.GetString("status")),
 		PrimaryTag: s.GetString("primary_maturity_tag"), SecondaryTags: nonNil(secondaryTagsOf(s)),
 		Maturity:    maturityDisplay(s),
 		SubmittedAt: isoTime(s.GetDateTime("created")), UpdatedAt: isoTime(s.GetDateTime("updated")),

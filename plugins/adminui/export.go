@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"github.com/denbi/service-registry/internal/refnames"
+	"github.com/denbi/service-registry/internal/statuses"
 	"net/http"
 	"slices"
 	"strconv"
@@ -131,7 +132,7 @@ func (p *plugin) exportRow(s *core.Record, rel *related, includeIP bool) exportR
 	secondary := nonNil(secondaryTagsOf(s))
 	var secondaryLabels []string
 	for _, t := range secondary {
-		secondaryLabels = append(secondaryLabels, tagLabel(t))
+		secondaryLabels = append(secondaryLabels, statuses.TagLabel(t))
 	}
 	dateOfEntry := ""
 	if d := s.GetDateTime("date_of_entry"); !d.IsZero() {
@@ -447,7 +448,7 @@ func labelOrEmpty(tag string) string {
 	if tag == "" {
 		return ""
 	}
-	return tagLabel(tag)
+	return statuses.TagLabel(tag)
 }
 
 // pyBool writes booleans as the Django export did.

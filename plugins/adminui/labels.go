@@ -1,64 +1,21 @@
 package adminui
 
 import (
+	"github.com/denbi/service-registry/internal/statuses"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Submission statuses.
+// Submission statuses (see internal/statuses).
 const (
-	StatusDraft       = "draft"
-	StatusSubmitted   = "submitted"
-	StatusUnderReview = "under_review"
-	StatusApproved    = "approved"
-	StatusRejected    = "rejected"
-	StatusDeprecated  = "deprecated"
+	StatusDraft       = statuses.Draft
+	StatusSubmitted   = statuses.Submitted
+	StatusUnderReview = statuses.UnderReview
+	StatusApproved    = statuses.Approved
+	StatusRejected    = statuses.Rejected
+	StatusDeprecated  = statuses.Deprecated
 )
-
-// statuses are the status values in the order the office works through them.
-var statuses = []string{StatusSubmitted, StatusUnderReview, StatusApproved, StatusRejected, StatusDeprecated, StatusDraft}
-
-// statusLabel is the display name of a status (as in hooks and the
-// change log).
-func statusLabel(status string) string {
-	switch status {
-	case StatusDraft:
-		return "Draft"
-	case StatusSubmitted:
-		return "Submitted"
-	case StatusUnderReview:
-		return "Under Review"
-	case StatusApproved:
-		return "Approved"
-	case StatusRejected:
-		return "Rejected"
-	case StatusDeprecated:
-		return "Deprecated"
-	}
-	return status
-}
-
-// Maturity tags.
-var (
-	primaryTags   = []string{"mature", "emerging", "legacy"}
-	secondaryTags = []string{"unstable"}
-)
-
-// tagLabel is the display name of a maturity tag.
-func tagLabel(tag string) string {
-	switch tag {
-	case "mature":
-		return "Mature"
-	case "emerging":
-		return "Emerging"
-	case "legacy":
-		return "Legacy"
-	case "unstable":
-		return "Unstable"
-	}
-	return tag
-}
 
 // section is a group of submission fields on the detail view, in the
 // order of the registration form.
@@ -202,11 +159,11 @@ func maturityDisplay(s *core.Record) string {
 	secondary := secondaryTagsOf(s)
 	var labels []string
 	for _, t := range secondary {
-		labels = append(labels, tagLabel(t))
+		labels = append(labels, statuses.TagLabel(t))
 	}
 	out := ""
 	if primary != "" {
-		out = tagLabel(primary)
+		out = statuses.TagLabel(primary)
 	}
 	if len(labels) > 0 {
 		if out != "" {

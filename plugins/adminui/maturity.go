@@ -2,6 +2,7 @@ package adminui
 
 import (
 	"fmt"
+	"github.com/denbi/service-registry/internal/statuses"
 	"net/http"
 	"slices"
 
@@ -40,12 +41,12 @@ func (p *plugin) handleTags(e *core.RequestEvent) error {
 		return e.BadRequestError("Select at least one service.", nil)
 	case len(ids) > maxIDs:
 		return e.BadRequestError(fmt.Sprintf("At most %d services can be tagged at once.", maxIDs), nil)
-	case req.Primary != "" && !slices.Contains(primaryTags, req.Primary):
+	case req.Primary != "" && !slices.Contains(statuses.PrimaryTags, req.Primary):
 		return e.BadRequestError("Invalid primary tag selection.", nil)
 	}
 	secondary := []string{}
 	for _, t := range req.Secondary {
-		if !slices.Contains(secondaryTags, t) {
+		if !slices.Contains(statuses.SecondaryTags, t) {
 			return e.BadRequestError(fmt.Sprintf("Invalid secondary tag: %s.", t), nil)
 		}
 		if !slices.Contains(secondary, t) {

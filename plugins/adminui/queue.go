@@ -3,6 +3,7 @@ package adminui
 import (
 	"fmt"
 	"github.com/denbi/service-registry/internal/refnames"
+	"github.com/denbi/service-registry/internal/statuses"
 	"net/http"
 	"net/url"
 	"slices"
@@ -79,9 +80,9 @@ func parseQueueFilter(q url.Values) (queueFilter, error) {
 	switch {
 	case len(f.IDs) > maxIDs:
 		return f, badFilter("ids", "At most %d services can be selected at once.", maxIDs)
-	case f.Status != "" && !slices.Contains(statuses, f.Status):
+	case f.Status != "" && !slices.Contains(statuses.Worklist, f.Status):
 		return f, badFilter("status", "Unknown status %q.", f.Status)
-	case f.Maturity != "" && f.Maturity != "none" && !slices.Contains(primaryTags, f.Maturity) && !slices.Contains(secondaryTags, f.Maturity):
+	case f.Maturity != "" && f.Maturity != "none" && !slices.Contains(statuses.PrimaryTags, f.Maturity) && !slices.Contains(statuses.SecondaryTags, f.Maturity):
 		return f, badFilter("maturity", "Unknown maturity tag %q.", f.Maturity)
 	case f.Biotools != "" && !slices.Contains(biotoolsStates, f.Biotools):
 		return f, badFilter("biotools", "Unknown bio.tools state %q: use ok, error, pending or none.", f.Biotools)
@@ -133,7 +134,7 @@ func (f queueFilter) expression() (string, dbx.Params) {
 	switch {
 	case f.Maturity == "none":
 		parts = append(parts, "primary_maturity_tag = ''")
-	case slices.Contains(secondaryTags, f.Maturity):
+	case slices.Contains(statuses.SecondaryTags, f.Maturity):
 		parts = append(parts, "secondary_maturity_tags ~ {:maturity}")
 		params["maturity"] = `"` + f.Maturity + `"`
 	case f.Maturity != "":
@@ -262,7 +263,7 @@ func (p *plugin) handleQueue(e *core.RequestEvent) error {
 		bt := rel.biotoolsOf(s)
 		row := queueRow{
 			ID: s.Id, ServiceName: s.GetString("service_name"), Submitter: submitterDisplay(s),
-			Status: s.GetString("status"), StatusLabel: statusLabel(s.GetString("status")),
+			Status: s.GetString("status"), StatusLabel: statuses.Label(s.GetString("status")),
 			PrimaryTag: s.GetString("primary_maturity_tag"), SecondaryTags: nonNil(secondaryTagsOf(s)),
 			Maturity: maturityDisplay(s), Licenses: licensesDisplay(rel, s),
 			Elixir:      s.GetBool("register_as_elixir"),
@@ -342,14 +343,14 @@ func (p *plugin) handleMeta(e *core.RequestEvent) error {
 	if err := e.App.DB().Select("status", "COUNT(*) AS n").From("submissions").GroupBy("status").All(&counts); err != nil {
 		return err
 	}
-	for _, s := range statuses {
+	for _, s := range statuses.Worklist {
 		n := 0
 		for _, c := range counts {
 			if c.Status == s {
 				n = c.N
 			}
 		}
-		m.Statuses = append(m.Statuses, option{Value: s, Label: statusLabel(s), Count: &n})
+		m.Statuses = append(m.Statuses, option{Value: s, Label: statuses.Label(s), Count: &n})
 	}
 
 	var centres []*core.Record
@@ -367,8 +368,8 @@ func (p *plugin) handleMeta(e *core.RequestEvent) error {
 		m.Categories = append(m.Categories, option{Value: r.Id, Label: refnames.DisplayName(r)})
 	}
 	m.Maturity = append(m.Maturity, option{Value: "none", Label: "No primary tag"})
-	for _, t := range append(append([]string{}, primaryTags...), secondaryTags...) {
-		m.Maturity = append(m.Maturity, option{Value: t, Label: tagLabel(t)})
+	for _, t := range append(append([]string{}, statuses.PrimaryTags...), statuses.SecondaryTags...) {
+		m.Maturity = append(m.Maturity, option{Value: t, Label: statuses.TagLabel(t)})
 	}
 	m.Biotools = []option{
 		{Value: "ok", Label: "Synced"}, {Value: "error", Label: "Sync failed"},

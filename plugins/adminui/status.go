@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/denbi/service-registry/internal/statuses"
 	"net/http"
 	"slices"
 	"strings"
@@ -133,7 +134,7 @@ func (p *plugin) changeStatus(ctx context.Context, app core.App, c *caller, s *c
 	current := s.GetString("status")
 	switch {
 	case current == target:
-		res.Skipped = "already " + statusLabel(target)
+		res.Skipped = "already " + statuses.Label(target)
 		return res
 	case action == "undeprecate" && current != StatusDeprecated:
 		// the Django action moved anything to submitted; taking back an
@@ -177,7 +178,7 @@ func summarize(action string, results []statusResult) statusResponse {
 			cleared++
 		}
 	}
-	out.Message = fmt.Sprintf("%d submission(s) marked as %s.", out.Updated, statusLabel(target))
+	out.Message = fmt.Sprintf("%d submission(s) marked as %s.", out.Updated, statuses.Label(target))
 	if cleared > 0 {
 		out.Warning = fmt.Sprintf("⚠ Maturity tags automatically cleared on %d submission(s) that were moved away from Approved status.", cleared)
 	}
